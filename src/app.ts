@@ -1,0 +1,70 @@
+import { type RunnerHandle, run } from "@grammyjs/runner";
+import type { Bot } from "grammy";
+import { publishCommandMenus } from "./bot/commands.js";
+import type { BotContext } from "./bot/context.js";
+import { createBot } from "./bot/create-bot.js";
+import { createI18n } from "./bot/i18n.js";
+import type { Config } from "./config.js";
+import { type Database, openDatabase } from "./db/client.js";
+import { runMigrations } from "./db/migrate.js";
+import { startJobs } from "./jobs/scheduler.js";
+import type { Logger } from "./logger.js";
+import { startWebhookServer, type WebhookServer } from "./server.js";
+
+const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
+
+export interface App {
+  bot: Bot<BotContext>;
+  database: Database;
+  webhook: WebhookServer | undefined;
+  /** Stops taking updates, lets those in flight finish, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: database (+ migrations) → bot → jobs → polling or webhook. */
+export async function startApp(config: Config, logger: Logger): Promise<App> {
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    attempts: config.databaseConnectAttempts,
+    logger,
+  });
+  try {
+    await runMigrations(database);
+    const i18n = await createI18n((language, key) => logger.warn({ language, key }, "missing translation"));
+    const now = () => new Date();
+    const bot = createBot({ config, db: database.db, logger, i18n, now });
+    await bot.init();
+    await publishCommandMenus(bot.api, i18n, config.adminTelegramIds, logger);
+    const jobs = startJobs({ db: database.db, logger, timeZone: config.timeZone, now });
+
+    let runner: RunnerHandle | undefined;
+    let webhook: WebhookServer | undefined;
+    if (config.mode === "webhook") {
+      webhook = await startWebhookServer({
+        bot,
+        path: new URL(config.webhookUrl).pathname,
+        secret: config.webhookSecret,
+        port: config.port,
+        logger,
+      });
+      await bot.api.setWebhook(config.webhookUrl, { secret_token: config.webhookSecret, allowed_updates: ALLOWED_UPDATES });
+    } else {
+      await bot.api.deleteWebhook();
+      runner = run(bot, { runner: { fetch: { allowed_updates: ALLOWED_UPDATES } } });
+    }
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        if (runner?.isRunning()) await runner.stop();
+        await webhook?.close();
+        await jobs.stop();
+        await database.close();
+      })());
+    return { bot, database, webhook, stop };
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}

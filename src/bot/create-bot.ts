@@ -1,0 +1,89 @@
+import { conversations, createConversation } from "@grammyjs/conversations";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, type BotConfig, type Context, session } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { DbStateStorage } from "../db/state-storage.js";
+import { installApiPlugins } from "./api-plugins.js";
+import type { BotContext, BotDeps, ConversationContext, SessionData } from "./context.js";
+import { inviteConversation, INVITE_CONVERSATION } from "./conversations/invite.js";
+import { handleError } from "./error-handler.js";
+import { cancelFeature } from "./features/cancel.js";
+import { editedMessagesFeature } from "./features/edited-messages.js";
+import { fallbackFeature } from "./features/fallback.js";
+import { groupFeature } from "./features/group.js";
+import { helpFeature } from "./features/help.js";
+import { inviteFeature } from "./features/invite.js";
+import { languageFeature } from "./features/language.js";
+import { privacyFeature } from "./features/privacy.js";
+import { staffFeature } from "./features/staff.js";
+import { startFeature } from "./features/start.js";
+import { deduplicate } from "./middlewares/deduplicate.js";
+import { identify } from "./middlewares/identify.js";
+
+/** One key for sequentialize, sessions and conversations: the chat. */
+export function chatKey(ctx: Context): string | undefined {
+  return ctx.chat?.id.toString();
+}
+
+/** Bump when a conversation's code changes in a way old saved states cannot replay into. */
+const CONVERSATIONS_VERSION = 1;
+
+export interface CreateBotOptions {
+  /** Skips getMe at start-up (tests pass a fixed identity). */
+  botInfo?: UserFromGetMe;
+  client?: BotConfig<BotContext>["client"];
+}
+
+export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
+  const bot = new Bot<BotContext>(deps.config.botToken, {
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+    client: { ...(deps.config.telegramApiRoot ? { apiRoot: deps.config.telegramApiRoot } : {}), ...options.client },
+  });
+  installApiPlugins(bot.api);
+  const storage = new DbStateStorage<unknown>(deps.db);
+
+  bot.use((ctx, next) => {
+    ctx.deps = deps;
+    return next();
+  });
+  bot.catch((error) => handleError(error));
+
+  const protectedBot = bot.errorBoundary(handleError);
+  protectedBot.use(deduplicate);
+  protectedBot.use(sequentialize(chatKey));
+  protectedBot.use(identify);
+  protectedBot.use(
+    session<SessionData, BotContext>({
+      getSessionKey: chatKey,
+      initial: () => ({ staffPage: 0 }),
+      prefix: "session:",
+      storage: storage as DbStateStorage<SessionData>,
+    }),
+  );
+  protectedBot.use(groupFeature);
+  protectedBot.use(editedMessagesFeature);
+  protectedBot.use(
+    conversations<BotContext, ConversationContext>({
+      storage: { type: "key", version: CONVERSATIONS_VERSION, prefix: "conversation:", getStorageKey: chatKey, adapter: storage as never },
+      plugins: (conversation) => [
+        async (ctx, next) => {
+          installApiPlugins(ctx.api);
+          const { lang } = await conversation.external((outside) => ({ lang: outside.lang }));
+          ctx.lang = lang;
+          ctx.t = deps.i18n.fixedT(lang);
+          await next();
+        },
+      ],
+    }),
+  );
+  protectedBot.use(cancelFeature);
+  protectedBot.use(createConversation(inviteConversation, INVITE_CONVERSATION));
+  protectedBot.use(startFeature);
+  protectedBot.use(helpFeature);
+  protectedBot.use(languageFeature);
+  protectedBot.use(privacyFeature);
+  protectedBot.use(inviteFeature);
+  protectedBot.use(staffFeature);
+  protectedBot.use(fallbackFeature);
+  return bot;
+}

@@ -1,0 +1,104 @@
+import { Composer, InlineKeyboard } from "grammy";
+import { type StaffMember, getStaffMember, listStaff, setStaffStatus } from "../../domain/users.js";
+import { notifyUser } from "../notify.js";
+import type { BotContext } from "../context.js";
+import { displayName, plainName } from "../format.js";
+import { requireRole } from "../middlewares/require-role.js";
+
+const PAGE_SIZE = 8;
+
+const composer = new Composer<BotContext>();
+const privateChats = composer.chatType("private");
+
+privateChats.command("staff", requireRole("admin"), async (ctx) => {
+  const view = await renderList(ctx, ctx.session.staffPage);
+  await ctx.reply(view.text, { reply_markup: view.keyboard });
+});
+
+privateChats.callbackQuery(/^staff:/, requireRole("admin"), async (ctx) => {
+  const match = /^staff:(list|open|deactivate|activate):(\d{1,9})(?::(\d{1,9}))?$/.exec(ctx.callbackQuery.data);
+  if (!match) {
+    await ctx.answerCallbackQuery({ text: ctx.t("common.button_outdated") });
+    return;
+  }
+  const [, action, first, second] = match;
+  const page = Number(action === "list" ? first : (second ?? 0));
+  const userId = Number(first);
+
+  if (action === "list") {
+    await ctx.answerCallbackQuery();
+    const view = await renderList(ctx, page);
+    await ctx.editMessageText(view.text, { reply_markup: view.keyboard });
+    return;
+  }
+  if (action === "deactivate" || action === "activate") {
+    const result = await setStaffStatus(ctx.deps.db, {
+      actor: ctx.user!,
+      targetUserId: userId,
+      status: action === "deactivate" ? "inactive" : "active",
+      adminTelegramIds: ctx.deps.config.adminTelegramIds,
+    });
+    if (!result.ok) {
+      await ctx.answerCallbackQuery({ text: ctx.t(`staff.refused_${result.reason}`), show_alert: true });
+      if (result.reason === "not_found") return;
+    } else {
+      await ctx.answerCallbackQuery({ text: ctx.t(`staff.${action}d`) });
+      await notifyUser(ctx, result.user, `staff.notice_${action}d`);
+    }
+  } else {
+    await ctx.answerCallbackQuery();
+  }
+  const member = await getStaffMember(ctx.deps.db, userId);
+  if (!member) {
+    await ctx.answerCallbackQuery({ text: ctx.t("staff.refused_not_found"), show_alert: true });
+    return;
+  }
+  await ctx.editMessageText(renderCard(ctx, member), { reply_markup: cardKeyboard(ctx, member, page) });
+});
+
+async function renderList(ctx: BotContext, requestedPage: number) {
+  const { members, total } = await listStaff(ctx.deps.db, requestedPage, PAGE_SIZE);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const page = Math.min(requestedPage, pages - 1);
+  // A page beyond the end (staff left since the list was drawn) shows the last one instead.
+  const shown = page === requestedPage ? members : (await listStaff(ctx.deps.db, page, PAGE_SIZE)).members;
+  ctx.session.staffPage = page;
+
+  const keyboard = new InlineKeyboard();
+  for (const member of shown) {
+    keyboard.text(`${member.status === "active" ? "🟢" : "⛔"} ${plainName(member)}`, `staff:open:${member.id}:${page}`).row();
+  }
+  if (pages > 1) {
+    if (page > 0) keyboard.text(ctx.t("common.previous"), `staff:list:${page - 1}`);
+    if (page < pages - 1) keyboard.text(ctx.t("common.next"), `staff:list:${page + 1}`);
+  }
+  const text =
+    total === 0
+      ? ctx.t("staff.empty")
+      : [ctx.t("staff.title", { count: total }), ctx.t("staff.page", { page: page + 1, pages }), "", ctx.t("staff.pick")].join(
+          "\n",
+        );
+  return { text, keyboard };
+}
+
+function renderCard(ctx: BotContext, member: StaffMember): string {
+  return [
+    `<b>${displayName(member)}</b>`,
+    ctx.t("staff.card_role", { role: ctx.t(`roles.${member.role}`) }),
+    ctx.t("staff.card_unit", { unit: member.unitName ?? ctx.t("staff.no_unit") }),
+    ctx.t(`staff.card_status_${member.status}`),
+  ].join("\n");
+}
+
+function cardKeyboard(ctx: BotContext, member: StaffMember, page: number): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  const protectedMember =
+    member.id === ctx.user?.id || ctx.deps.config.adminTelegramIds.includes(member.telegramId);
+  if (!protectedMember) {
+    if (member.status === "active") keyboard.text(ctx.t("staff.deactivate"), `staff:deactivate:${member.id}:${page}`).row();
+    else keyboard.text(ctx.t("staff.activate"), `staff:activate:${member.id}:${page}`).row();
+  }
+  return keyboard.text(ctx.t("staff.back_to_list"), `staff:list:${page}`);
+}
+
+export { composer as staffFeature };

@@ -1,0 +1,55 @@
+import { Composer } from "grammy";
+import { findUserById, redeemInvite } from "../../domain/invites.js";
+import { findActiveUnit } from "../../domain/units.js";
+import { notifyUser } from "../notify.js";
+import type { BotContext } from "../context.js";
+import { plainName } from "../format.js";
+import { helpText } from "./help.js";
+
+const composer = new Composer<BotContext>();
+
+const privateChats = composer.chatType("private");
+
+privateChats.command("start", async (ctx) => {
+  const payload = ctx.match.trim();
+  if (payload === "") {
+    await greet(ctx);
+    return;
+  }
+  await acceptInvite(ctx, payload);
+});
+
+async function greet(ctx: BotContext): Promise<void> {
+  const name = ctx.from?.first_name ?? "";
+  const suspended = ctx.user?.status === "inactive" && ctx.user.role !== "guest";
+  const intro = suspended ? ctx.t("start.suspended", { name }) : ctx.t(`start.welcome_${ctx.role}`, { name });
+  await ctx.reply(`${intro}\n\n${helpText(ctx)}`);
+}
+
+async function acceptInvite(ctx: BotContext, token: string): Promise<void> {
+  const { db, config, logger, now } = ctx.deps;
+  const user = ctx.user;
+  if (!user) return;
+  const result = await redeemInvite(db, { token, user, adminTelegramIds: config.adminTelegramIds, now: now() });
+  if (!result.ok) {
+    logger.info({ telegramId: user.telegramId, reason: result.reason }, "invite link refused");
+    await ctx.reply(ctx.t(`start.invite_${result.reason}`));
+    return;
+  }
+  ctx.user = result.user;
+  ctx.role = result.user.role;
+  const unit = result.invite.unitId === null ? undefined : await findActiveUnit(db, result.invite.unitId);
+  const role = ctx.t(`roles.${result.user.role}`);
+  await ctx.reply(
+    [
+      unit ? ctx.t("start.invite_accepted_unit", { role, unit: unit.name }) : ctx.t("start.invite_accepted", { role }),
+      "",
+      helpText(ctx),
+    ].join("\n"),
+  );
+
+  const inviter = await findUserById(db, result.invite.createdBy);
+  if (inviter) await notifyUser(ctx, inviter, "invite.accepted_notice", { name: plainName(result.user) });
+}
+
+export { composer as startFeature };

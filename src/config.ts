@@ -1,0 +1,169 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+
+export const LANGUAGES = ["ru", "en"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+const BOT_TOKEN_PATTERN = /^\d{5,}:[A-Za-z0-9_-]{30,}$/;
+
+const telegramIds = z
+  .string()
+  .trim()
+  .default("")
+  .refine((raw) => raw === "" || raw.split(",").every((id) => /^\s*\d{1,20}\s*$/.test(id)), {
+    message: "expected Telegram user ids separated by commas, e.g. 123456789,987654321",
+  })
+  .transform((raw) =>
+    raw === ""
+      ? []
+      : raw
+          .split(",")
+          .map((id) => Number(id.trim()))
+          .filter((id) => Number.isSafeInteger(id) && id > 0),
+  );
+
+const validTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const emptyToUndefined = (value: unknown): unknown => (value === "" ? undefined : value);
+
+const baseSchema = z.object({
+  BOT_TOKEN: z
+    .string({ error: "is required: the token @BotFather gave you, like 123456789:AAE…" })
+    .trim()
+    .regex(BOT_TOKEN_PATTERN, "expected a token from @BotFather, like 123456789:AAE… (digits, a colon, 30+ letters)"),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./data")),
+  TELEGRAM_API_ROOT: z.preprocess(
+    emptyToUndefined,
+    z.url({ error: "expected an http(s) URL of a Bot API server, e.g. http://localhost:8081" }).optional(),
+  ),
+  TZ: z.preprocess(
+    emptyToUndefined,
+    z.string().default("Asia/Irkutsk").refine(validTimeZone, "expected an IANA time zone, e.g. Asia/Irkutsk"),
+  ),
+  DEFAULT_LANGUAGE: z.preprocess(
+    emptyToUndefined,
+    z.enum(LANGUAGES, { error: "expected ru or en" }).default("ru"),
+  ),
+  ADMIN_TELEGRAM_IDS: telegramIds,
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+        error: "expected one of fatal, error, warn, info, debug, trace, silent",
+      })
+      .default("info"),
+  ),
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("production")),
+  DATABASE_CONNECT_ATTEMPTS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected a whole number from 1 to 100" }).int().min(1).max(100).default(5),
+  ),
+  INVITE_TTL_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected a whole number of days from 1 to 90" }).int().min(1).max(90).default(7),
+  ),
+});
+
+const pollingSchema = z.object({
+  BOT_MODE: z.literal("polling"),
+});
+
+const webhookSchema = z.object({
+  BOT_MODE: z.literal("webhook"),
+  WEBHOOK_URL: z
+    .url({ error: "is required in webhook mode: the public https URL Telegram will post to" })
+    .refine((url) => url.startsWith("https://"), "expected an https:// URL (Telegram only posts to https)"),
+  WEBHOOK_SECRET: z
+    .string({ error: "is required in webhook mode: 1-256 characters A-Z, a-z, 0-9, _ and -" })
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, "expected 1-256 characters A-Z, a-z, 0-9, _ and -"),
+  PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected a port number" }).int().min(1).max(65535).default(8080),
+  ),
+});
+
+const modeSchema = z.discriminatedUnion(
+  "BOT_MODE",
+  [pollingSchema, webhookSchema],
+  { error: "expected polling or webhook" },
+);
+
+export interface BaseConfig {
+  botToken: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  telegramApiRoot: string | undefined;
+  timeZone: string;
+  defaultLanguage: Language;
+  adminTelegramIds: number[];
+  logLevel: string;
+  isDevelopment: boolean;
+  databaseConnectAttempts: number;
+  inviteTtlDays: number;
+}
+
+export type Config = BaseConfig &
+  ({ mode: "polling" } | { mode: "webhook"; webhookUrl: string; webhookSecret: string; port: number });
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expectation: string,
+  ) {
+    super(`Configuration error: ${variable} ${expectation}`);
+    this.name = "ConfigError";
+  }
+}
+
+function firstIssue(error: z.ZodError): ConfigError {
+  const issue = error.issues[0];
+  const variable = issue?.path.map(String).join(".") || "environment";
+  return new ConfigError(variable, issue?.message ?? "is invalid");
+}
+
+/** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const base = baseSchema.safeParse(env);
+  if (!base.success) throw firstIssue(base.error);
+  const mode = modeSchema.safeParse({ ...env, BOT_MODE: emptyToUndefined(env.BOT_MODE) ?? "polling" });
+  if (!mode.success) throw firstIssue(mode.error);
+
+  const b = base.data;
+  const common: BaseConfig = {
+    botToken: b.BOT_TOKEN,
+    databaseUrl: b.DATABASE_URL,
+    dataDir: b.DATA_DIR,
+    telegramApiRoot: b.TELEGRAM_API_ROOT,
+    timeZone: b.TZ,
+    defaultLanguage: b.DEFAULT_LANGUAGE,
+    adminTelegramIds: b.ADMIN_TELEGRAM_IDS,
+    logLevel: b.LOG_LEVEL,
+    isDevelopment: b.NODE_ENV === "development",
+    databaseConnectAttempts: b.DATABASE_CONNECT_ATTEMPTS,
+    inviteTtlDays: b.INVITE_TTL_DAYS,
+  };
+  const m = mode.data;
+  return m.BOT_MODE === "webhook"
+    ? { ...common, mode: "webhook", webhookUrl: m.WEBHOOK_URL, webhookSecret: m.WEBHOOK_SECRET, port: m.PORT }
+    : { ...common, mode: "polling" };
+}
+
+/** Loads `.env` from the working directory when present (real environment variables win). */
+export function loadEnvironment(): Record<string, string | undefined> {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  return process.env;
+}

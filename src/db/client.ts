@@ -1,0 +1,99 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import type { Logger } from "../logger.js";
+import * as schema from "./schema/index.js";
+
+export type Schema = typeof schema;
+/** One type for both drivers: domain code never knows which database it talks to. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+  readonly db: Db;
+  readonly driver: "pglite" | "postgres";
+  /** Runs `work` on one connection, so session-level locks hold for its whole duration. */
+  withConnection<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class DatabaseUnavailableError extends Error {
+  constructor(attempts: number, cause: unknown) {
+    super(
+      `Database is unreachable after ${attempts} attempt(s): ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = "DatabaseUnavailableError";
+  }
+}
+
+const drizzleOptions = { schema, casing: "snake_case" } as const;
+
+export function openPglite(client: PGlite): Database {
+  const db = drizzlePglite(client, drizzleOptions) as unknown as Db;
+  return {
+    db,
+    driver: "pglite",
+    withConnection: (work) => work(db),
+    close: () => client.close(),
+  };
+}
+
+export function openPostgres(url: string, options: { max?: number } = {}): Database {
+  const client = postgres(url, { max: options.max ?? 10, onnotice: () => undefined, connect_timeout: 10 });
+  const db = drizzlePostgres(client, drizzleOptions) as unknown as Db;
+  return {
+    db,
+    driver: "postgres",
+    async withConnection(work) {
+      const reserved = await client.reserve();
+      try {
+        return await work(drizzlePostgres(reserved, drizzleOptions) as unknown as Db);
+      } finally {
+        reserved.release();
+      }
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Opens the configured database: Postgres when a URL is given, otherwise the embedded PGlite
+ * in `dataDir`. Retries an unreachable server with exponential back-off, then gives up.
+ */
+export async function openDatabase(options: {
+  url: string | undefined;
+  dataDir: string;
+  attempts: number;
+  logger: Logger;
+  retryDelayMs?: number;
+}): Promise<Database> {
+  if (!options.url) {
+    mkdirSync(options.dataDir, { recursive: true });
+    const client = await PGlite.create(options.dataDir);
+    return openPglite(client);
+  }
+  const database = openPostgres(options.url);
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= options.attempts; attempt++) {
+    try {
+      await database.db.execute(sql`select 1`);
+      return database;
+    } catch (error) {
+      lastError = error;
+      const delay = (options.retryDelayMs ?? 500) * 2 ** (attempt - 1);
+      options.logger.warn(
+        { attempt, of: options.attempts, err: error instanceof Error ? error.message : String(error) },
+        "database is not reachable yet",
+      );
+      if (attempt < options.attempts) await sleep(delay);
+    }
+  }
+  await database.close().catch(() => undefined);
+  throw new DatabaseUnavailableError(options.attempts, lastError);
+}

@@ -1,0 +1,5 @@
+export * from "./units.js";
+export * from "./users.js";
+export * from "./invites.js";
+export * from "./bot-state.js";
+export * from "./audit-log.js";

@@ -1,0 +1,59 @@
+import { performance } from "node:perf_hooks";
+import { startApp } from "./app.js";
+import { ConfigError, loadEnvironment, parseConfig } from "./config.js";
+import { DatabaseUnavailableError } from "./db/client.js";
+import { createLogger } from "./logger.js";
+
+const started = performance.now();
+
+let config;
+try {
+  config = parseConfig(loadEnvironment());
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger({ level: config.logLevel, pretty: config.isDevelopment });
+
+try {
+  const app = await startApp(config, logger);
+  logger.info(
+    {
+      mode: config.mode,
+      database: app.database.driver,
+      bot: app.bot.botInfo.username,
+      startupMs: Math.round(performance.now() - started),
+      rssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+    },
+    "bot is running",
+  );
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "shutting down: finishing updates in flight");
+    app.stop().then(
+      () => {
+        logger.info("stopped cleanly");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+} catch (error) {
+  if (error instanceof DatabaseUnavailableError) {
+    logger.fatal(error.message);
+    process.exit(2);
+  }
+  logger.fatal({ err: error }, "start-up failed");
+  process.exit(1);
+}
+
+process.on("unhandledRejection", (reason) => {
+  logger.error({ err: reason }, "unhandled promise rejection");
+});
