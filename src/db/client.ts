@@ -49,11 +49,12 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
     db,
     driver: "postgres",
     async withConnection(work) {
-      const reserved = await client.reserve();
+      // A client of its own with one connection (drizzle cannot wrap a reserved postgres.js one).
+      const single = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
       try {
-        return await work(drizzlePostgres(reserved, drizzleOptions) as unknown as Db);
+        return await work(drizzlePostgres(single, drizzleOptions) as unknown as Db);
       } finally {
-        reserved.release();
+        await single.end({ timeout: 5 });
       }
     },
     close: () => client.end({ timeout: 5 }),

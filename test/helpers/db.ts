@@ -1,0 +1,56 @@
+import { randomBytes } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { type Database, openPglite, openPostgres } from "../../src/db/client.js";
+import { runMigrations } from "../../src/db/migrate.js";
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export type TestDriver = "pglite" | "postgres";
+export const TEST_DRIVER: TestDriver = process.env.TEST_DB === "postgres" ? "postgres" : "pglite";
+
+export interface TestDatabase extends Database {
+  /** Empties every table the bot writes to (the migrations table stays). */
+  truncate(): Promise<void>;
+  /** A postgres URL of this database (Postgres only), for spawning the real process at it. */
+  url: string | undefined;
+}
+
+/**
+ * A fresh, migrated database for one test file: an in-memory PGlite, or a new database on the
+ * Postgres server (dropped at close), so test files running in parallel never share tables.
+ */
+export async function createTestDatabase(driver: TestDriver = TEST_DRIVER): Promise<TestDatabase> {
+  let database: Database;
+  let url: string | undefined;
+  let dropDatabase = async () => undefined as unknown;
+  if (driver === "pglite") {
+    database = openPglite(await PGlite.create());
+  } else {
+    const name = `bot_test_${randomBytes(6).toString("hex")}`;
+    const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`create database ${name}`);
+    const parsed = new URL(TEST_DATABASE_URL);
+    parsed.pathname = `/${name}`;
+    url = parsed.toString();
+    database = openPostgres(url, { max: 4 });
+    dropDatabase = async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    };
+  }
+  await runMigrations(database);
+  return {
+    ...database,
+    url,
+    async truncate() {
+      await database.db.execute(
+        sql`truncate table audit_log, invites, users, units, bot_state, processed_updates restart identity cascade`,
+      );
+    },
+    async close() {
+      await database.close();
+      await dropDatabase();
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import type { Chat, Message, UserFromGetMe } from "grammy/types";
+import { BOT_USER } from "./updates.js";
+
+export const BOT_INFO: UserFromGetMe = {
+  ...BOT_USER,
+  is_bot: true,
+  username: BOT_USER.username!,
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
+
+export interface ApiCall {
+  method: string;
+  payload: Record<string, unknown>;
+  /** The error description when the fake refused the call like Telegram would. */
+  error?: string;
+}
+
+interface Failure {
+  error_code: number;
+  description: string;
+  parameters?: { retry_after?: number };
+}
+
+const ALLOWED_TAGS = new Set([
+  "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "blockquote", "tg-spoiler", "span", "a", "tg-emoji",
+]);
+
+/**
+ * Checks text the way Telegram's HTML parse mode does: only known tags, properly nested, only
+ * the entities Telegram knows, and at most 4096 characters once parsed. Returns an error or null.
+ */
+export function checkTelegramHtml(text: string): string | null {
+  const stack: string[] = [];
+  let plain = "";
+  for (let i = 0; i < text.length; ) {
+    const ch = text[i]!;
+    if (ch === "<") {
+      const match = /^<(\/?)([a-z-]+)((?:\s+[a-z-]+="[^"<>]*")*)\s*>/.exec(text.slice(i));
+      if (!match || !ALLOWED_TAGS.has(match[2]!)) return `Bad Request: can't parse entities: unsupported start tag at byte offset ${i}`;
+      if (match[1]) {
+        if (stack.pop() !== match[2]) return `Bad Request: can't parse entities: unexpected end tag at byte offset ${i}`;
+      } else {
+        stack.push(match[2]!);
+      }
+      i += match[0].length;
+    } else if (ch === "&") {
+      const match = /^&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);/.exec(text.slice(i));
+      if (!match) return `Bad Request: can't parse entities: unsupported entity at byte offset ${i}`;
+      plain += "x";
+      i += match[0].length;
+    } else if (ch === ">") {
+      return `Bad Request: can't parse entities: unexpected > at byte offset ${i}`;
+    } else {
+      plain += ch;
+      i++;
+    }
+  }
+  if (stack.length > 0) return `Bad Request: can't parse entities: can't find end tag corresponding to start tag ${stack.at(-1)}`;
+  if (plain.trim().length === 0) return "Bad Request: message text is empty";
+  if (plain.length > 4096) return "Bad Request: message is too long";
+  return null;
+}
+
+function checkKeyboard(markup: unknown): string | null {
+  if (!markup || typeof markup !== "object" || !("inline_keyboard" in markup)) return null;
+  const rows = (markup as { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] }).inline_keyboard;
+  for (const row of rows) {
+    for (const button of row) {
+      if (!button.text) return "Bad Request: text buttons are unallowed in the inline keyboard";
+      if (button.callback_data !== undefined && Buffer.byteLength(button.callback_data) > 64) {
+        return "Bad Request: BUTTON_DATA_INVALID";
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * A Bot API at the fetch level: records every call, answers with realistic results, refuses
+ * what Telegram would refuse, and can be told to fail the next call of a method.
+ */
+export class FakeTelegram {
+  readonly calls: ApiCall[] = [];
+  private nextMessageId = 10_000;
+  private readonly failures = new Map<string, Failure[]>();
+  private readonly shown = new Map<string, string>();
+
+  readonly fetch = async (input: unknown, init?: { body?: unknown }): Promise<Response> => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : (input as Request).url;
+    const method = url.slice(url.lastIndexOf("/") + 1);
+    const body = init?.body;
+    const payload = (typeof body === "string" && body.length > 0 ? JSON.parse(body) : {}) as Record<string, unknown>;
+    return this.respond(method, payload);
+  };
+
+  failNext(method: string, failure: Failure): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), failure]);
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.failures.clear();
+    this.shown.clear();
+  }
+
+  /** Successful calls of a method (refused ones are kept in `calls` with an error). */
+  sent(method: string): Record<string, unknown>[] {
+    return this.calls.filter((call) => call.method === method && !call.error).map((call) => call.payload);
+  }
+
+  /** Texts the bot showed in a chat, new messages and edits alike, in order. */
+  textsTo(chatId: number): string[] {
+    return this.calls
+      .filter(
+        (call) =>
+          !call.error && (call.method === "sendMessage" || call.method === "editMessageText") && call.payload.chat_id === chatId,
+      )
+      .map((call) => String(call.payload.text));
+  }
+
+  lastTextTo(chatId: number): string {
+    const texts = this.textsTo(chatId);
+    if (texts.length === 0) throw new Error(`nothing was sent to ${chatId}; calls: ${JSON.stringify(this.calls.map((c) => c.method))}`);
+    return texts.at(-1)!;
+  }
+
+  /** The last message the bot sent or edited in a chat, as a press() target. */
+  lastMessageTo(chatId: number): { message_id: number; chat: Chat; text: string; buttons: { text: string; data: string }[] } {
+    const call = this.calls.findLast(
+      (c) => !c.error && (c.method === "sendMessage" || c.method === "editMessageText") && c.payload.chat_id === chatId,
+    );
+    if (!call) throw new Error(`nothing was sent to ${chatId}`);
+    const markup = call.payload.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
+    return {
+      message_id: Number(call.payload.message_id ?? (call as ApiCall & { resultId?: number }).resultId),
+      chat: { id: chatId, type: "private", first_name: "x" },
+      text: String(call.payload.text),
+      buttons: (markup?.inline_keyboard ?? []).flat().map((b) => ({ text: b.text, data: b.callback_data ?? "" })),
+    };
+  }
+
+  private respond(method: string, payload: Record<string, unknown>): Response {
+    const call: ApiCall & { resultId?: number } = { method, payload };
+    this.calls.push(call);
+    const queued = this.failures.get(method);
+    const failure = queued?.shift();
+    if (failure) {
+      call.error = failure.description;
+      return Response.json({ ok: false, ...failure });
+    }
+    const result = this.result(method, payload, call);
+    if (typeof result === "string") {
+      call.error = result;
+      return Response.json({ ok: false, error_code: 400, description: result });
+    }
+    return Response.json({ ok: true, result });
+  }
+
+  private result(method: string, payload: Record<string, unknown>, call: { resultId?: number }): unknown {
+    switch (method) {
+      case "getMe":
+        return BOT_INFO;
+      case "sendMessage":
+      case "editMessageText": {
+        const text = String(payload.text ?? "");
+        const problem =
+          (payload.parse_mode === "HTML"
+            ? checkTelegramHtml(text)
+            : text.trim() === ""
+              ? "Bad Request: message text is empty"
+              : text.length > 4096
+                ? "Bad Request: message is too long"
+                : null) ?? checkKeyboard(payload.reply_markup);
+        if (problem) return problem;
+        const chatId = Number(payload.chat_id);
+        const messageId = method === "sendMessage" ? this.nextMessageId++ : Number(payload.message_id);
+        const key = `${chatId}:${messageId}`;
+        const shown = JSON.stringify([text, payload.reply_markup ?? null]);
+        if (method === "editMessageText" && this.shown.get(key) === shown) {
+          return "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
+        }
+        this.shown.set(key, shown);
+        call.resultId = messageId;
+        return {
+          message_id: messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: chatId > 0 ? { id: chatId, type: "private", first_name: "User" } : { id: chatId, type: "group", title: "Group" },
+          from: BOT_USER,
+          text,
+        } satisfies Message.TextMessage;
+      }
+      case "answerCallbackQuery": {
+        const text = payload.text;
+        if (typeof text === "string" && text.length > 200) return "Bad Request: MESSAGE_TOO_LONG";
+        return true;
+      }
+      case "setMyCommands": {
+        const commands = payload.commands as { command: string; description: string }[];
+        for (const c of commands) {
+          if (!/^[a-z0-9_]{1,32}$/.test(c.command) || c.description.length < 1 || c.description.length > 256) {
+            return "Bad Request: BOT_COMMAND_INVALID";
+          }
+        }
+        return true;
+      }
+      case "deleteWebhook":
+      case "setWebhook":
+      case "deleteMessage":
+      case "editMessageReplyMarkup":
+        return true;
+      default:
+        return `Not Found: method ${method} is not known to the fake`;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import type { Update } from "grammy/types";
+import { expect } from "vitest";
+import type { Bot } from "grammy";
+import type { BotContext } from "../../src/bot/context.js";
+import { createBot } from "../../src/bot/create-bot.js";
+import { createI18n, type I18n } from "../../src/bot/i18n.js";
+import { type Config, parseConfig } from "../../src/config.js";
+import { createTestDatabase, type TestDatabase } from "./db.js";
+import { BOT_INFO, FakeTelegram } from "./fake-telegram.js";
+import { makeUser } from "./updates.js";
+
+export const TEST_TOKEN = "123456789:AAEtestTOKENtestTOKENtestTOKENtest12";
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The real bot over a real, migrated database, talking to a fake Bot API through
+ * `client.fetch`. One per test file; `reset()` between tests.
+ */
+export interface Harness {
+  database: TestDatabase;
+  telegram: FakeTelegram;
+  config: Config;
+  i18n: I18n;
+  logs: LogLine[];
+  missingKeys: string[];
+  clock: { now: Date };
+  admin: ReturnType<typeof makeUser>;
+  bot: Bot<BotContext>;
+  send(...updates: Update[]): Promise<void>;
+  /** Throws the bot object away and builds a new one over the same database (a restart). */
+  restart(): void;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+  /** Every callback query the bot received got an answerCallbackQuery. */
+  expectAllCallbacksAnswered(): void;
+}
+
+export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const database = await createTestDatabase();
+  const missingKeys: string[] = [];
+  const i18n = await createI18n((language, key) => missingKeys.push(`${language}:${key}`));
+  const telegram = new FakeTelegram();
+  const logs: LogLine[] = [];
+  const logger = pino(
+    { level: "debug" },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(JSON.parse(chunk.toString()) as LogLine);
+        done();
+      },
+    }),
+  );
+  const admin = makeUser({ id: 111_111, first_name: "Анна", last_name: "Админова", username: "anna_admin" });
+  const config = parseConfig({ BOT_TOKEN: TEST_TOKEN, ADMIN_TELEGRAM_IDS: String(admin.id), ...env });
+  const clock = { now: new Date("2026-12-01T02:00:00Z") };
+  const received: Update[] = [];
+
+  const build = () =>
+    createBot({ config, db: database.db, logger, i18n, now: () => clock.now }, { botInfo: BOT_INFO, client: { fetch: telegram.fetch as never } });
+
+  const harness: Harness = {
+    database,
+    telegram,
+    config,
+    i18n,
+    logs,
+    missingKeys,
+    clock,
+    admin,
+    bot: build(),
+    async send(...updates) {
+      for (const update of updates) {
+        received.push(update);
+        await harness.bot.handleUpdate(update);
+      }
+    },
+    restart() {
+      harness.bot = build();
+    },
+    async reset() {
+      await database.truncate();
+      telegram.reset();
+      logs.length = 0;
+      received.length = 0;
+      clock.now = new Date("2026-12-01T02:00:00Z");
+    },
+    async close() {
+      await database.close();
+    },
+    expectAllCallbacksAnswered() {
+      const queries = received.flatMap((u) => (u.callback_query ? [u.callback_query.id] : []));
+      const answered = telegram.sent("answerCallbackQuery").map((p) => p.callback_query_id);
+      expect(queries.filter((id) => !answered.includes(id))).toEqual([]);
+      expect(missingKeys).toEqual([]);
+    },
+  };
+  return harness;
+}

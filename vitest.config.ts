@@ -1,0 +1,37 @@
+import postgres from "postgres";
+import { defineConfig } from "vitest/config";
+
+const url = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** The suite runs twice: on the embedded PGlite and on a real Postgres server. */
+async function postgresReachable(): Promise<boolean> {
+  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => undefined });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+export default defineConfig(async () => {
+  const withPostgres = await postgresReachable();
+  if (!withPostgres) {
+    if (process.env.CI) throw new Error(`CI needs Postgres for the test suite, and ${url} is not reachable`);
+    process.stderr.write(`\n! Postgres at ${url} is not reachable: running the suite on PGlite only.\n\n`);
+  }
+  const project = (name: "pglite" | "postgres") => ({
+    extends: true as const,
+    test: { name, env: { TEST_DB: name, TEST_DATABASE_URL: url } },
+  });
+  return {
+    test: {
+      include: ["test/**/*.test.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      projects: withPostgres ? [project("pglite"), project("postgres")] : [project("pglite")],
+    },
+  };
+});
