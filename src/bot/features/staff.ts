@@ -40,19 +40,17 @@ privateChats.callbackQuery(/^staff:/, requireRole("admin"), async (ctx) => {
     });
     if (!result.ok) {
       await ctx.answerCallbackQuery({ text: ctx.t(`staff.refused_${result.reason}`), show_alert: true });
-      if (result.reason === "not_found") return;
-    } else {
-      await ctx.answerCallbackQuery({ text: ctx.t(`staff.${action}d`) });
-      await notifyUser(ctx, result.user, `staff.notice_${action}d`);
+      return;
     }
-  } else {
-    await ctx.answerCallbackQuery();
+    await ctx.answerCallbackQuery({ text: ctx.t(`staff.${action}d`) });
+    await notifyUser(ctx, result.user, `staff.notice_${action}d`);
   }
   const member = await getStaffMember(ctx.deps.db, userId);
   if (!member) {
     await ctx.answerCallbackQuery({ text: ctx.t("staff.refused_not_found"), show_alert: true });
     return;
   }
+  if (action === "open") await ctx.answerCallbackQuery();
   await ctx.editMessageText(renderCard(ctx, member), { reply_markup: cardKeyboard(ctx, member, page) });
 });
 
