@@ -22,9 +22,11 @@ export default defineConfig(async () => {
     if (process.env.CI) throw new Error(`CI needs Postgres for the test suite, and ${url} is not reachable`);
     process.stderr.write(`\n! Postgres at ${url} is not reachable: running the suite on PGlite only.\n\n`);
   }
+  // Tests that touch no database run once, in the PGlite project.
+  const databaseFree = ["test/config.test.ts", "test/locales.test.ts"];
   const project = (name: "pglite" | "postgres") => ({
     extends: true as const,
-    test: { name, env: { TEST_DB: name, TEST_DATABASE_URL: url } },
+    test: { name, env: { TEST_DB: name, TEST_DATABASE_URL: url }, ...(name === "postgres" ? { exclude: databaseFree } : {}) },
   });
   return {
     test: {

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -30,6 +30,12 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** Rows of a raw query: postgres.js returns an array, PGlite an object with `rows`. */
+export async function selectRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+}
+
 const drizzleOptions = { schema, casing: "snake_case" } as const;
 
 export function openPglite(client: PGlite): Database {
@@ -52,7 +58,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
       // A client of its own with one connection (drizzle cannot wrap a reserved postgres.js one).
       const single = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
       try {
-        return await work(drizzlePostgres(single, drizzleOptions) as unknown as Db);
+        return await work(drizzlePostgres(single, drizzleOptions));
       } finally {
         await single.end({ timeout: 5 });
       }

@@ -23,7 +23,7 @@ export interface TestDatabase extends Database {
 export async function createTestDatabase(driver: TestDriver = TEST_DRIVER): Promise<TestDatabase> {
   let database: Database;
   let url: string | undefined;
-  let dropDatabase = async () => undefined as unknown;
+  let dropDatabase = (): Promise<void> => Promise.resolve();
   if (driver === "pglite") {
     database = openPglite(await PGlite.create());
   } else {

@@ -93,12 +93,12 @@ export class FakeTelegram {
   private readonly failures = new Map<string, Failure[]>();
   private readonly shown = new Map<string, string>();
 
-  readonly fetch = async (input: unknown, init?: { body?: unknown }): Promise<Response> => {
+  readonly fetch = (input: unknown, init?: { body?: unknown }): Promise<Response> => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : (input as Request).url;
     const method = url.slice(url.lastIndexOf("/") + 1);
     const body = init?.body;
     const payload = (typeof body === "string" && body.length > 0 ? JSON.parse(body) : {}) as Record<string, unknown>;
-    return this.respond(method, payload);
+    return Promise.resolve(this.respond(method, payload));
   };
 
   failNext(method: string, failure: Failure): void {
@@ -170,7 +170,7 @@ export class FakeTelegram {
         return BOT_INFO;
       case "sendMessage":
       case "editMessageText": {
-        const text = String(payload.text ?? "");
+        const text = typeof payload.text === "string" ? payload.text : "";
         const problem =
           (payload.parse_mode === "HTML"
             ? checkTelegramHtml(text)

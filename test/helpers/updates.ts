@@ -23,15 +23,15 @@ export const GROUP_CHAT: Chat.GroupChat = { id: -100_777, type: "group", title: 
 type MessageExtras = Partial<Omit<Message, "chat" | "from">> & { chat?: Chat };
 
 function baseMessage(from: User, extras: MessageExtras = {}): Message {
-  return { message_id: nextMessageId++, date: now(), chat: privateChat(from), from, ...extras } as Message;
+  return { message_id: nextMessageId++, date: now(), chat: privateChat(from), from, ...extras };
 }
 
 function wrap(fields: Record<string, unknown>): Update {
-  return { update_id: nextUpdateId++, ...fields } as Update;
+  return { update_id: nextUpdateId++, ...fields };
 }
 
 export function text(from: User, body: string, extras: MessageExtras = {}): Update {
-  return wrap({ message: { ...baseMessage(from, extras), text: body } as Message });
+  return wrap({ message: { ...baseMessage(from, extras), text: body } });
 }
 
 export function command(from: User, name: string, payload = "", extras: MessageExtras = {}): Update {
@@ -41,7 +41,7 @@ export function command(from: User, name: string, payload = "", extras: MessageE
       ...baseMessage(from, extras),
       text: body,
       entities: [{ type: "bot_command", offset: 0, length: name.length + 1 }],
-    } as Message,
+    },
   });
 }
 
@@ -50,7 +50,7 @@ export function sticker(from: User): Update {
     message: {
       ...baseMessage(from),
       sticker: { file_id: "CAACAgIAAx", file_unique_id: "AgAD", type: "regular", width: 512, height: 512, is_animated: false, is_video: false },
-    } as Message,
+    },
   });
 }
 
@@ -60,18 +60,18 @@ export function photo(from: User, caption?: string): Update {
       ...baseMessage(from),
       photo: [{ file_id: "AgACAgIAAx", file_unique_id: "AQAD", width: 800, height: 600 }],
       ...(caption ? { caption } : {}),
-    } as Message,
+    },
   });
 }
 
 export function documentMessage(from: User): Update {
   return wrap({
-    message: { ...baseMessage(from), document: { file_id: "BQACAgIAAx", file_unique_id: "AgADdoc", file_name: "plan.docx" } } as Message,
+    message: { ...baseMessage(from), document: { file_id: "BQACAgIAAx", file_unique_id: "AgADdoc", file_name: "plan.docx" } },
   });
 }
 
 export function editedText(from: User, messageId: number, body: string): Update {
-  return wrap({ edited_message: { ...baseMessage(from), message_id: messageId, edit_date: now(), text: body } as Message });
+  return wrap({ edited_message: { ...baseMessage(from), message_id: messageId, edit_date: now(), text: body } });
 }
 
 /** A press on an inline button under `message` (a message the bot sent, as the fake API returned it). */

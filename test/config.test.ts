@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../src/config.js";
+import { TEST_TOKEN } from "./helpers/harness.js";
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a configuration error");
+}
+
+describe("configuration", () => {
+  it("has working defaults: polling, embedded database, Irkutsk time, Russian", () => {
+    const config = parseConfig({ BOT_TOKEN: TEST_TOKEN });
+    expect(config).toMatchObject({
+      mode: "polling",
+      databaseUrl: undefined,
+      dataDir: "./data",
+      timeZone: "Asia/Irkutsk",
+      defaultLanguage: "ru",
+      adminTelegramIds: [],
+      logLevel: "info",
+      inviteTtlDays: 7,
+      databaseConnectAttempts: 5,
+    });
+  });
+
+  it("reads admins, Postgres, webhook mode and a Bot API server", () => {
+    const config = parseConfig({
+      BOT_TOKEN: TEST_TOKEN,
+      ADMIN_TELEGRAM_IDS: " 123, 456 ",
+      DATABASE_URL: "postgres://bot:secret@db:5432/palace",
+      BOT_MODE: "webhook",
+      WEBHOOK_URL: "https://bot.example.org/telegram",
+      WEBHOOK_SECRET: "s3cret_-x",
+      PORT: "3000",
+      TELEGRAM_API_ROOT: "http://localhost:8081",
+      DEFAULT_LANGUAGE: "en",
+      TZ: "Europe/Moscow",
+    });
+    expect(config).toMatchObject({
+      adminTelegramIds: [123, 456],
+      databaseUrl: "postgres://bot:secret@db:5432/palace",
+      mode: "webhook",
+      webhookUrl: "https://bot.example.org/telegram",
+      webhookSecret: "s3cret_-x",
+      port: 3000,
+      telegramApiRoot: "http://localhost:8081",
+      defaultLanguage: "en",
+      timeZone: "Europe/Moscow",
+    });
+  });
+
+  it.each([
+    [{}, "BOT_TOKEN", "is required"],
+    [{ BOT_TOKEN: "not-a-token" }, "BOT_TOKEN", "expected a token from @BotFather"],
+    [{ BOT_TOKEN: TEST_TOKEN, DATABASE_URL: "mysql://x" }, "DATABASE_URL", "postgres://"],
+    [{ BOT_TOKEN: TEST_TOKEN, ADMIN_TELEGRAM_IDS: "12,abc" }, "ADMIN_TELEGRAM_IDS", "Telegram user ids"],
+    [{ BOT_TOKEN: TEST_TOKEN, TZ: "Mars/Olympus" }, "TZ", "IANA time zone"],
+    [{ BOT_TOKEN: TEST_TOKEN, DEFAULT_LANGUAGE: "de" }, "DEFAULT_LANGUAGE", "ru or en"],
+    [{ BOT_TOKEN: TEST_TOKEN, LOG_LEVEL: "loud" }, "LOG_LEVEL", "one of"],
+    [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "push" }, "BOT_MODE", "polling or webhook"],
+    [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "webhook" }, "WEBHOOK_URL", "is required in webhook mode"],
+    [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "webhook", WEBHOOK_URL: "http://x.org/h", WEBHOOK_SECRET: "a" }, "WEBHOOK_URL", "https://"],
+    [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "webhook", WEBHOOK_URL: "https://x.org/h" }, "WEBHOOK_SECRET", "is required"],
+    [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "webhook", WEBHOOK_URL: "https://x.org/h", WEBHOOK_SECRET: "a b" }, "WEBHOOK_SECRET", "A-Z"],
+    [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "webhook", WEBHOOK_URL: "https://x.org/h", WEBHOOK_SECRET: "a", PORT: "99999" }, "PORT", ""],
+  ])("names the bad variable: %j → %s", (env, variable, expectation) => {
+    const error = errorOf(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(`Configuration error: ${variable} `);
+    expect(error.message).toContain(expectation);
+    expect(error.message).not.toContain("\n");
+  });
+});

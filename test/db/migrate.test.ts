@@ -1,0 +1,55 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPostgres, selectRows } from "../../src/db/client.js";
+import { runMigrations } from "../../src/db/migrate.js";
+import { DbStateStorage } from "../../src/db/state-storage.js";
+import { createTestDatabase, TEST_DRIVER, type TestDatabase } from "../helpers/db.js";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => database.close());
+
+describe("migrations", () => {
+  it("create every table of the foundation", async () => {
+    const rows = await selectRows<{ table_name: string }>(
+      database.db,
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+    );
+    expect(rows.map((r) => r.table_name)).toEqual(["audit_log", "bot_state", "invites", "processed_updates", "units", "users"]);
+  });
+
+  it("are idempotent", async () => {
+    await runMigrations(database);
+    await runMigrations(database);
+  });
+
+  it.runIf(TEST_DRIVER === "postgres")("can be started by several instances at once", async () => {
+    const fresh = await createTestDatabase("postgres");
+    try {
+      await fresh.db.execute(sql`drop schema public cascade`);
+      await fresh.db.execute(sql`drop schema drizzle cascade`);
+      await fresh.db.execute(sql`create schema public`);
+      const instances = Array.from({ length: 4 }, () => openPostgres(fresh.url!, { max: 2 }));
+      await Promise.all(instances.map((instance) => runMigrations(instance)));
+      await Promise.all(instances.map((instance) => instance.close()));
+      const [row] = await selectRows<{ n: number }>(fresh.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+      expect(row!.n).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe("the state storage adapter", () => {
+  it("reads, writes, overwrites and deletes JSON by key", async () => {
+    const storage = new DbStateStorage<{ step: string; n: number[] }>(database.db);
+    expect(await storage.read("conversation:1")).toBeUndefined();
+    await storage.write("conversation:1", { step: "role", n: [1] });
+    await storage.write("conversation:1", { step: "unit", n: [1, 2] });
+    expect(await storage.read("conversation:1")).toEqual({ step: "unit", n: [1, 2] });
+    await storage.delete("conversation:1");
+    expect(await storage.read("conversation:1")).toBeUndefined();
+  });
+});
