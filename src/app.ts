@@ -8,6 +8,7 @@ import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
 import { startJobs } from "./jobs/scheduler.js";
+import { withRetries } from "./retry.js";
 import type { Logger } from "./logger.js";
 import { startWebhookServer, type WebhookServer } from "./server.js";
 
@@ -34,7 +35,16 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const i18n = await createI18n((language, key) => logger.warn({ language, key }, "missing translation"));
     const now = () => new Date();
     const bot = createBot({ config, db: database.db, logger, i18n, now });
-    await bot.init();
+    // Not bot.init(): it retries network errors forever, silently.
+    bot.botInfo = await withRetries(`The Telegram Bot API (${config.telegramApiRoot ?? "https://api.telegram.org"})`, () => bot.api.getMe(), {
+      attempts: config.telegramConnectAttempts,
+      delayMs: 1000,
+      onFailure: (error, attempt) =>
+        logger.warn(
+          { attempt, of: config.telegramConnectAttempts, err: error instanceof Error ? error.message : String(error) },
+          "the Telegram Bot API is not reachable yet",
+        ),
+    });
     await publishCommandMenus(bot.api, i18n, config.adminTelegramIds, logger);
     const jobs = startJobs({ db: database.db, logger, timeZone: config.timeZone, now });
 

@@ -72,6 +72,10 @@ const baseSchema = z.object({
     emptyToUndefined,
     z.coerce.number({ error: "expected a whole number from 1 to 100" }).int().min(1).max(100).default(5),
   ),
+  TELEGRAM_CONNECT_ATTEMPTS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected a whole number from 1 to 100" }).int().min(1).max(100).default(5),
+  ),
   INVITE_TTL_DAYS: z.preprocess(
     emptyToUndefined,
     z.coerce.number({ error: "expected a whole number of days from 1 to 90" }).int().min(1).max(90).default(7),
@@ -113,6 +117,7 @@ export interface BaseConfig {
   logLevel: string;
   isDevelopment: boolean;
   databaseConnectAttempts: number;
+  telegramConnectAttempts: number;
   inviteTtlDays: number;
 }
 
@@ -154,6 +159,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: b.LOG_LEVEL,
     isDevelopment: b.NODE_ENV === "development",
     databaseConnectAttempts: b.DATABASE_CONNECT_ATTEMPTS,
+    telegramConnectAttempts: b.TELEGRAM_CONNECT_ATTEMPTS,
     inviteTtlDays: b.INVITE_TTL_DAYS,
   };
   const m = mode.data;

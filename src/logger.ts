@@ -1,12 +1,23 @@
+import { createRequire } from "node:module";
 import { pino, type Logger } from "pino";
 
 export type { Logger };
+
+/** pino-pretty is a dev dependency: without it (the production image) logs stay JSON. */
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve("pino-pretty");
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function createLogger(options: { level: string; pretty: boolean }): Logger {
   return pino({
     level: options.level,
     base: undefined,
     redact: { paths: ["token", "*.token", "config.botToken"], censor: "[redacted]" },
-    ...(options.pretty ? { transport: { target: "pino-pretty", options: { colorize: true } } } : {}),
+    ...(options.pretty && prettyAvailable() ? { transport: { target: "pino-pretty", options: { colorize: true } } } : {}),
   });
 }

@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
 import { startApp } from "./app.js";
 import { ConfigError, loadEnvironment, parseConfig } from "./config.js";
-import { DatabaseUnavailableError } from "./db/client.js";
 import { createLogger } from "./logger.js";
+import { UnavailableError } from "./retry.js";
 
 const started = performance.now();
 
@@ -46,7 +46,7 @@ try {
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 } catch (error) {
-  if (error instanceof DatabaseUnavailableError) {
+  if (error instanceof UnavailableError) {
     logger.fatal(error.message);
     process.exit(2);
   }

@@ -56,6 +56,14 @@ describe("start-up errors", () => {
     expect(lines.filter((l) => l.msg === "database is not reachable yet").map((l) => l.attempt)).toEqual([1, 2, 3]);
     expect(lines.at(-1)!.msg).toMatch(/^Database is unreachable after 3 attempt\(s\)/);
   });
+
+  it("gives up on an unreachable Bot API after TELEGRAM_CONNECT_ATTEMPTS with exit code 2", async () => {
+    const bot = start({ BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: "http://127.0.0.1:1", TELEGRAM_CONNECT_ATTEMPTS: "2", ...databaseEnv() });
+    expect(await bot.exited).toBe(2);
+    const lines = bot.stdout().trim().split("\n").map((l) => JSON.parse(l) as { msg: string; attempt?: number });
+    expect(lines.filter((l) => l.msg === "the Telegram Bot API is not reachable yet").map((l) => l.attempt)).toEqual([1, 2]);
+    expect(lines.at(-1)!.msg).toMatch(/^The Telegram Bot API \(http:\/\/127\.0\.0\.1:1\) is unreachable after 2 attempt\(s\)/);
+  });
 });
 
 describe("a running bot (long polling)", () => {

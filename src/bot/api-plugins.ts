@@ -16,6 +16,8 @@ const htmlByDefault: Transformer = (prev, method, payload, signal) => {
  * (a transformer on bot.api does not reach calls made inside a conversation).
  */
 export function installApiPlugins(api: Api): void {
-  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  // Flood waits (429) are waited out; network failures are not retried forever: they surface
+  // as errors (the runner retries getUpdates on its own, start-up has its own bounded retries).
+  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
   api.config.use(htmlByDefault);
 }

@@ -6,6 +6,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { Logger } from "../logger.js";
+import { withRetries } from "../retry.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -18,16 +19,6 @@ export interface Database {
   /** Runs `work` on one connection, so session-level locks hold for its whole duration. */
   withConnection<T>(work: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-export class DatabaseUnavailableError extends Error {
-  constructor(attempts: number, cause: unknown) {
-    super(
-      `Database is unreachable after ${attempts} attempt(s): ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
-    this.name = "DatabaseUnavailableError";
-  }
 }
 
 /** Rows of a raw query: postgres.js returns an array, PGlite an object with `rows`. */
@@ -67,8 +58,6 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Opens the configured database: Postgres when a URL is given, otherwise the embedded PGlite
  * in `dataDir`. Retries an unreachable server with exponential back-off, then gives up.
@@ -82,25 +71,24 @@ export async function openDatabase(options: {
 }): Promise<Database> {
   if (!options.url) {
     mkdirSync(options.dataDir, { recursive: true });
-    const client = await PGlite.create(options.dataDir);
+    // 16 MB of shared buffers instead of 128 MB: ample for this bot, ~100 MB less resident memory.
+    const client = await PGlite.create(options.dataDir, { postgresqlconf: "shared_buffers=16MB" });
     return openPglite(client);
   }
   const database = openPostgres(options.url);
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= options.attempts; attempt++) {
-    try {
-      await database.db.execute(sql`select 1`);
-      return database;
-    } catch (error) {
-      lastError = error;
-      const delay = (options.retryDelayMs ?? 500) * 2 ** (attempt - 1);
-      options.logger.warn(
-        { attempt, of: options.attempts, err: error instanceof Error ? error.message : String(error) },
-        "database is not reachable yet",
-      );
-      if (attempt < options.attempts) await sleep(delay);
-    }
+  try {
+    await withRetries("Database", () => database.db.execute(sql`select 1`), {
+      attempts: options.attempts,
+      delayMs: options.retryDelayMs ?? 500,
+      onFailure: (error, attempt) =>
+        options.logger.warn(
+          { attempt, of: options.attempts, err: error instanceof Error ? error.message : String(error) },
+          "database is not reachable yet",
+        ),
+    });
+    return database;
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
   }
-  await database.close().catch(() => undefined);
-  throw new DatabaseUnavailableError(options.attempts, lastError);
 }

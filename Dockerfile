@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1
+# The bot in a container: `docker build -t palace-bot .`, or `docker compose up -d --build`.
+
+# --- deps: production dependencies only -------------------------------------------------------
+FROM node:22-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+# --- build: compile TypeScript to dist/ -------------------------------------------------------
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- runtime ----------------------------------------------------------------------------------
+FROM node:22-bookworm-slim
+WORKDIR /app
+# production: JSON logs. Do not set NODE_ENV=development here: pretty logs need pino-pretty,
+# a dev dependency that this image does not contain.
+ENV NODE_ENV=production
+
+# The app resolves ../../drizzle and ../../locales from dist/db and dist/bot, so dist/, drizzle/
+# and locales/ sit side by side in /app. Files stay owned by root: the bot only reads them.
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY drizzle ./drizzle
+COPY locales ./locales
+COPY package.json ./
+
+# The embedded PGlite database lives here when DATABASE_URL is not set.
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+ENV DATA_DIR=/app/data
+VOLUME /app/data
+
+# Used in webhook mode only (PORT, default 8080): POST to the WEBHOOK_URL path, GET /healthz.
+EXPOSE 8080
+
+# No HEALTHCHECK: in polling mode (the default) the bot runs no HTTP server. In webhook mode
+# GET /healthz answers 200 (503 while shutting down); add a check against it there if you like.
+# The bot handles SIGTERM itself: it finishes updates in flight and closes the database.
+CMD ["node", "dist/main.js"]
