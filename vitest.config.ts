@@ -3,11 +3,27 @@ import { defineConfig } from "vitest/config";
 
 const url = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
-/** The suite runs twice: on the embedded PGlite and on a real Postgres server. */
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The suite runs twice: on the embedded PGlite and on a real Postgres server. Test databases
+ * are named bot_test_<pid>_…; those of processes no longer running were left by killed runs.
+ */
 async function postgresReachable(): Promise<boolean> {
   const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => undefined });
   try {
-    await sql`select 1`;
+    const leftovers = await sql<{ datname: string }[]>`select datname from pg_database where datname like 'bot\_test\_%'`;
+    for (const { datname } of leftovers) {
+      const pid = Number(/^bot_test_(\d+)_/.exec(datname)?.[1]);
+      if (!pid || !alive(pid)) await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+    }
     return true;
   } catch {
     return false;

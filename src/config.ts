@@ -168,6 +168,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     : { ...common, mode: "polling" };
 }
 
+/** Only what `npm run db:migrate` needs: it runs without a BOT_TOKEN. */
+export function parseDatabaseConfig(env: Record<string, string | undefined>) {
+  const parsed = baseSchema.pick({ DATABASE_URL: true, DATA_DIR: true, DATABASE_CONNECT_ATTEMPTS: true }).safeParse(env);
+  if (!parsed.success) throw firstIssue(parsed.error);
+  return { databaseUrl: parsed.data.DATABASE_URL, dataDir: parsed.data.DATA_DIR, databaseConnectAttempts: parsed.data.DATABASE_CONNECT_ATTEMPTS };
+}
+
 /** Loads `.env` from the working directory when present (real environment variables win). */
 export function loadEnvironment(): Record<string, string | undefined> {
   if (existsSync(".env")) process.loadEnvFile(".env");

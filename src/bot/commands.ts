@@ -25,35 +25,51 @@ export function commandsFor(role: Role): CommandName[] {
   return COMMANDS.filter((c) => (c.roles as readonly Role[]).includes(role)).map((c) => c.command);
 }
 
-/**
- * Sets the command menu in both languages: everyone's by default, the admin menu in each
- * configured admin's chat. A failure (e.g. an admin who never opened the bot) is logged only.
- */
-export async function publishCommandMenus(api: Api, i18n: I18n, adminTelegramIds: readonly number[], logger: Logger) {
-  const menu = (role: Role, language: (typeof LANGUAGES)[number]) => {
-    const t = i18n.fixedT(language);
-    return commandsFor(role).map((command) => ({ command, description: t(`commands.${command}`) }));
-  };
-  const attempts: { what: string; call: () => Promise<unknown> }[] = [];
-  for (const language of LANGUAGES) {
-    attempts.push({
-      what: `default menu (${language})`,
-      call: () => api.setMyCommands(menu("guest", language), { language_code: language }),
-    });
-    for (const chatId of adminTelegramIds) {
-      attempts.push({
-        what: `admin menu for ${chatId} (${language})`,
-        call: () =>
-          api.setMyCommands(menu("admin", language), { scope: { type: "chat", chat_id: chatId }, language_code: language }),
-      });
-    }
-  }
-  attempts.push({ what: "default menu", call: () => api.setMyCommands(menu("guest", "ru")) });
-  for (const attempt of attempts) {
+type MenuLanguage = (typeof LANGUAGES)[number];
+
+function menu(i18n: I18n, role: Role, language: MenuLanguage) {
+  const t = i18n.fixedT(language);
+  return commandsFor(role).map((command) => ({ command, description: t(`commands.${command}`) }));
+}
+
+/** Runs each call; a failure (e.g. a chat that never opened the bot) is logged, not fatal. */
+async function each(calls: { what: string; call: () => Promise<unknown> }[], logger: Logger): Promise<void> {
+  for (const { what, call } of calls) {
     try {
-      await attempt.call();
+      await call();
     } catch (error) {
-      logger.warn({ err: error instanceof Error ? error.message : String(error) }, `could not set the ${attempt.what}`);
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, `could not set the ${what}`);
     }
   }
+}
+
+/**
+ * The menu of one person's chat, for their role: guests fall back to the common menu, so a
+ * suspended member loses /invite and /staff from the menu as well as from the server.
+ */
+export async function publishChatMenu(api: Api, i18n: I18n, chatId: number, role: Role, logger: Logger): Promise<void> {
+  const scope = { type: "chat" as const, chat_id: chatId };
+  const languages = [...LANGUAGES, undefined];
+  await each(
+    languages.map((language) => ({
+      what: `${role} menu for ${chatId} (${language ?? "default"})`,
+      call: () =>
+        role === "guest"
+          ? api.deleteMyCommands({ scope, ...(language ? { language_code: language } : {}) })
+          : api.setMyCommands(menu(i18n, role, language ?? "ru"), { scope, ...(language ? { language_code: language } : {}) }),
+    })),
+    logger,
+  );
+}
+
+/** The common menu in both languages, and the admin menu in each configured admin's chat. */
+export async function publishCommandMenus(api: Api, i18n: I18n, adminTelegramIds: readonly number[], logger: Logger) {
+  await each(
+    [...LANGUAGES, undefined].map((language) => ({
+      what: `default menu (${language ?? "no language"})`,
+      call: () => api.setMyCommands(menu(i18n, "guest", language ?? "ru"), language ? { language_code: language } : {}),
+    })),
+    logger,
+  );
+  for (const chatId of adminTelegramIds) await publishChatMenu(api, i18n, chatId, "admin", logger);
 }

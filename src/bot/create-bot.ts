@@ -2,7 +2,7 @@ import { conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type Context, session } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { DbStateStorage } from "../db/state-storage.js";
+import { CONVERSATION_KEY_PREFIX, DbStateStorage, SESSION_KEY_PREFIX } from "../db/state-storage.js";
 import { installApiPlugins } from "./api-plugins.js";
 import type { BotContext, BotDeps, ConversationContext, SessionData } from "./context.js";
 import { inviteConversation, INVITE_CONVERSATION } from "./conversations/invite.js";
@@ -56,7 +56,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
     session<SessionData, BotContext>({
       getSessionKey: chatKey,
       initial: () => ({ staffPage: 0 }),
-      prefix: "session:",
+      prefix: SESSION_KEY_PREFIX,
       storage: storage as DbStateStorage<SessionData>,
     }),
   );
@@ -64,7 +64,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   protectedBot.use(editedMessagesFeature);
   protectedBot.use(
     conversations<BotContext, ConversationContext>({
-      storage: { type: "key", version: CONVERSATIONS_VERSION, prefix: "conversation:", getStorageKey: chatKey, adapter: storage as never },
+      storage: { type: "key", version: CONVERSATIONS_VERSION, prefix: CONVERSATION_KEY_PREFIX, getStorageKey: chatKey, adapter: storage as never },
       plugins: (conversation) => [
         async (ctx, next) => {
           installApiPlugins(ctx.api);

@@ -1,15 +1,22 @@
-import { loadEnvironment } from "../config.js";
+import { ConfigError, loadEnvironment, parseDatabaseConfig } from "../config.js";
 import { createLogger } from "../logger.js";
 import { openDatabase } from "./client.js";
 import { runMigrations } from "./migrate.js";
 
 // `npm run db:migrate`: only the database variables matter here, so BOT_TOKEN is not required.
-const env = loadEnvironment();
+let config;
+try {
+  config = parseDatabaseConfig(loadEnvironment());
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 const logger = createLogger({ level: "info", pretty: false });
 const database = await openDatabase({
-  url: env.DATABASE_URL || undefined,
-  dataDir: env.DATA_DIR || "./data",
-  attempts: 5,
+  url: config.databaseUrl,
+  dataDir: config.dataDir,
+  attempts: config.databaseConnectAttempts,
   logger,
 });
 try {

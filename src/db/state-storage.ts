@@ -3,6 +3,9 @@ import type { StorageAdapter } from "grammy";
 import type { Db } from "./client.js";
 import { botState } from "./schema/index.js";
 
+export const SESSION_KEY_PREFIX = "session:";
+export const CONVERSATION_KEY_PREFIX = "conversation:";
+
 /**
  * grammY storage adapter over the bot_state table. Serves sessions and conversations alike
  * (they differ by key prefix), so both survive restarts and are shared between instances.

@@ -1,6 +1,6 @@
 import { schedule, type ScheduledTask } from "node-cron";
 import type { Db } from "../db/client.js";
-import { forgetProcessedUpdates } from "../domain/processed-updates.js";
+import { forgetAbandonedDialogs, forgetProcessedUpdates } from "../domain/housekeeping.js";
 import type { Logger } from "../logger.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -22,6 +22,14 @@ export function startJobs(deps: { db: Db; logger: Logger; timeZone: string; now:
         deps.logger.debug({ forgotten }, "forgot old processed update ids");
       },
       { name: "forget-processed-updates", timezone: deps.timeZone, noOverlap: true },
+    ),
+    schedule(
+      "47 3 * * *",
+      async () => {
+        const forgotten = await forgetAbandonedDialogs(deps.db, new Date(deps.now().getTime() - 7 * DAY_MS));
+        deps.logger.info({ forgotten }, "forgot dialogs abandoned for a week");
+      },
+      { name: "forget-abandoned-dialogs", timezone: deps.timeZone, noOverlap: true },
     ),
   ];
   return {

@@ -142,10 +142,25 @@ describe("opening an invite link", () => {
     expect(row).toMatchObject({ role: "staff", status: "active" });
     const [invite] = await h.database.db.select().from(invites);
     expect(invite!.usedBy).toBe(row!.id);
+    const menus = h.telegram.sent("setMyCommands").filter((m) => (m.scope as { chat_id?: number } | undefined)?.chat_id === newcomer.id);
+    expect(menus.map((m) => m.language_code)).toEqual(["ru", "en", undefined]);
     const joined = await h.database.db.select().from(auditLog).where(eq(auditLog.action, "user.joined_by_invite"));
     expect(joined[0]).toMatchObject({ actorUserId: row!.id, entityId: String(row!.id) });
     expect(joined[0]!.before).toMatchObject({ role: "guest" });
     expect(joined[0]!.after).toMatchObject({ role: "staff" });
+  });
+
+  it("gives an invited admin the admin command menu in both languages", async () => {
+    const token = await createInviteLink("admin");
+    const deputy = makeUser({ language_code: "en" });
+    await h.send(command(deputy, "start", token));
+    expect(h.telegram.lastTextTo(deputy.id)).toContain("Done! You're connected to the bot as Administrator.");
+    const menu = h.telegram.sent("setMyCommands").find(
+      (m) => (m.scope as { chat_id?: number } | undefined)?.chat_id === deputy.id && m.language_code === "en",
+    );
+    expect((menu!.commands as { command: string }[]).map((c) => c.command)).toEqual(["start", "help", "lang", "privacy", "cancel", "invite", "staff"]);
+    await h.send(command(deputy, "invite"));
+    expect(h.telegram.lastTextTo(deputy.id)).toContain("Which role will the invited person get?");
   });
 
   it("refuses a used link, in English too", async () => {

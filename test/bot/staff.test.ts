@@ -42,6 +42,8 @@ describe("/staff", () => {
     await pressButton(h.admin, `staff:deactivate:${id}:0`);
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Доступ: ⛔ отключён");
     expect(h.telegram.lastTextTo(teacher.id)).toContain("приостановил ваш доступ");
+    const removed = h.telegram.sent("deleteMyCommands").filter((m) => (m.scope as { chat_id: number }).chat_id === teacher.id);
+    expect(removed).toHaveLength(3);
 
     // Switched off: the teacher is a guest now, and says so on /start.
     await h.send(command(teacher, "start"));

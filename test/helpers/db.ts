@@ -27,7 +27,8 @@ export async function createTestDatabase(driver: TestDriver = TEST_DRIVER): Prom
   if (driver === "pglite") {
     database = openPglite(await PGlite.create());
   } else {
-    const name = `bot_test_${randomBytes(6).toString("hex")}`;
+    // The pid in the name lets a later run drop what a killed run left behind (vitest.config.ts).
+    const name = `bot_test_${process.pid}_${randomBytes(4).toString("hex")}`;
     const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => undefined });
     await admin.unsafe(`create database ${name}`);
     const parsed = new URL(TEST_DATABASE_URL);

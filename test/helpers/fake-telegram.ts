@@ -211,6 +211,7 @@ export class FakeTelegram {
         }
         return true;
       }
+      case "deleteMyCommands":
       case "deleteWebhook":
       case "setWebhook":
       case "deleteMessage":

@@ -1,5 +1,6 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { type StaffMember, getStaffMember, listStaff, setStaffStatus } from "../../domain/users.js";
+import { publishChatMenu } from "../commands.js";
 import { notifyUser } from "../notify.js";
 import type { BotContext } from "../context.js";
 import { displayName, plainName } from "../format.js";
@@ -44,6 +45,8 @@ privateChats.callbackQuery(/^staff:/, requireRole("admin"), async (ctx) => {
     }
     await ctx.answerCallbackQuery({ text: ctx.t(`staff.${action}d`) });
     await notifyUser(ctx, result.user, `staff.notice_${action}d`);
+    const role = result.user.status === "active" ? result.user.role : "guest";
+    await publishChatMenu(ctx.api, ctx.deps.i18n, result.user.telegramId, role, ctx.deps.logger);
   }
   const member = await getStaffMember(ctx.deps.db, userId);
   if (!member) {

@@ -1,6 +1,7 @@
 import { Composer } from "grammy";
 import { findUserById, redeemInvite } from "../../domain/invites.js";
 import { findActiveUnit } from "../../domain/units.js";
+import { publishChatMenu } from "../commands.js";
 import { notifyUser } from "../notify.js";
 import type { BotContext } from "../context.js";
 import { plainName } from "../format.js";
@@ -48,6 +49,7 @@ async function acceptInvite(ctx: BotContext, token: string): Promise<void> {
     ].join("\n"),
   );
 
+  await publishChatMenu(ctx.api, ctx.deps.i18n, result.user.telegramId, result.user.role, logger);
   const inviter = await findUserById(db, result.invite.createdBy);
   if (inviter) await notifyUser(ctx, inviter, "invite.accepted_notice", { name: plainName(result.user) });
 }
