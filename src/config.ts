@@ -175,6 +175,17 @@ export function parseDatabaseConfig(env: Record<string, string | undefined>) {
   return { databaseUrl: parsed.data.DATABASE_URL, dataDir: parsed.data.DATA_DIR, databaseConnectAttempts: parsed.data.DATABASE_CONNECT_ATTEMPTS };
 }
 
+/** For entry points: a configuration error ends the process with its one line and exit code 1. */
+export function configOrExit<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 /** Loads `.env` from the working directory when present (real environment variables win). */
 export function loadEnvironment(): Record<string, string | undefined> {
   if (existsSync(".env")) process.loadEnvFile(".env");

@@ -1,19 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { startApp } from "./app.js";
-import { ConfigError, loadEnvironment, parseConfig } from "./config.js";
+import { configOrExit, loadEnvironment, parseConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { UnavailableError } from "./retry.js";
 
 const started = performance.now();
 
-let config;
-try {
-  config = parseConfig(loadEnvironment());
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = configOrExit(() => parseConfig(loadEnvironment()));
 
 const logger = createLogger({ level: config.logLevel, pretty: config.isDevelopment });
 

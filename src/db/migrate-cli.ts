@@ -1,17 +1,10 @@
-import { ConfigError, loadEnvironment, parseDatabaseConfig } from "../config.js";
+import { configOrExit, loadEnvironment, parseDatabaseConfig } from "../config.js";
 import { createLogger } from "../logger.js";
 import { openDatabase } from "./client.js";
 import { runMigrations } from "./migrate.js";
 
 // `npm run db:migrate`: only the database variables matter here, so BOT_TOKEN is not required.
-let config;
-try {
-  config = parseDatabaseConfig(loadEnvironment());
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const config = configOrExit(() => parseDatabaseConfig(loadEnvironment()));
 const logger = createLogger({ level: "info", pretty: false });
 const database = await openDatabase({
   url: config.databaseUrl,

@@ -14,20 +14,13 @@ beforeEach(async () => h.reset());
 
 const LINK = /https:\/\/t\.me\/palace_partners_bot\?start=([A-Za-z0-9_-]+)/;
 
-/** Presses the button whose callback data is `data` under the admin's last message. */
-async function pressButton(user: ReturnType<typeof makeUser>, data: string) {
-  const message = h.telegram.lastMessageTo(user.id);
-  expect(message.buttons.map((b) => b.data)).toContain(data);
-  await h.send(press(user, data, message));
-}
-
 async function createInviteLink(role: "staff" | "admin" = "staff", unit = "none"): Promise<string> {
   await h.send(command(h.admin, "invite"));
-  await pressButton(h.admin, `invite:role:${role}`);
+  await h.pressButton(h.admin, `invite:role:${role}`);
   if (h.telegram.lastMessageTo(h.admin.id).buttons.some((b) => b.data.startsWith("invite:unit:"))) {
-    await pressButton(h.admin, `invite:unit:${unit}`);
+    await h.pressButton(h.admin, `invite:unit:${unit}`);
   }
-  await pressButton(h.admin, "invite:create");
+  await h.pressButton(h.admin, "invite:create");
   const match = LINK.exec(h.telegram.lastTextTo(h.admin.id));
   expect(match).not.toBeNull();
   return match![1]!;
@@ -40,13 +33,13 @@ describe("/invite", () => {
 
     await h.send(command(h.admin, "invite"));
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Какую роль получит приглашённый?");
-    await pressButton(h.admin, "invite:role:staff");
+    await h.pressButton(h.admin, "invite:role:staff");
     const unitStep = h.telegram.lastMessageTo(h.admin.id);
     expect(unitStep.text).toContain("В каком подразделении");
     expect(unitStep.buttons.map((b) => b.text)).toEqual(["Отдел техники", "↳ Робототехника", "Без подразделения", "« Назад", "Отмена"]);
-    await pressButton(h.admin, `invite:unit:${department!.id}`);
+    await h.pressButton(h.admin, `invite:unit:${department!.id}`);
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Подразделение: Отдел техники");
-    await pressButton(h.admin, "invite:create");
+    await h.pressButton(h.admin, "invite:create");
 
     const created = h.telegram.lastTextTo(h.admin.id);
     expect(created).toContain("Приглашение создано");
@@ -66,15 +59,15 @@ describe("/invite", () => {
 
   it("speaks English to an English-speaking admin and goes back a step", async () => {
     await h.send(command(h.admin, "lang"));
-    await pressButton(h.admin, "lang:en");
+    await h.pressButton(h.admin, "lang:en");
     await h.send(command(h.admin, "invite"));
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Which role will the invited person get?");
-    await pressButton(h.admin, "invite:role:admin");
+    await h.pressButton(h.admin, "invite:role:admin");
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Create the invite link?");
-    await pressButton(h.admin, "invite:back");
+    await h.pressButton(h.admin, "invite:back");
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Which role");
-    await pressButton(h.admin, "invite:role:staff");
-    await pressButton(h.admin, "invite:create");
+    await h.pressButton(h.admin, "invite:role:staff");
+    await h.pressButton(h.admin, "invite:create");
     expect(h.telegram.lastTextTo(h.admin.id)).toMatch(/Invite created<\/b>\nRole: Staff member\nUnit: No unit\nValid until: 8 December 2026/);
     h.expectAllCallbacksAnswered();
   });
@@ -87,18 +80,18 @@ describe("/invite", () => {
     await h.send(sticker(h.admin));
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("выберите вариант кнопкой");
     await h.send(press(h.admin, "invite:role:staff", dialog));
-    await pressButton(h.admin, "invite:create");
+    await h.pressButton(h.admin, "invite:create");
     expect(h.telegram.lastTextTo(h.admin.id)).toMatch(LINK);
   });
 
   it("cancels with the button or /cancel and saves nothing", async () => {
     await h.send(command(h.admin, "invite"));
-    await pressButton(h.admin, "invite:cancel");
+    await h.pressButton(h.admin, "invite:cancel");
     expect(h.telegram.lastTextTo(h.admin.id)).toBe("Приглашение не создано.");
 
     await h.send(command(h.admin, "invite"));
     const dialog = h.telegram.lastMessageTo(h.admin.id);
-    await pressButton(h.admin, "invite:role:staff");
+    await h.pressButton(h.admin, "invite:role:staff");
     await h.send(command(h.admin, "cancel"));
     expect(h.telegram.lastTextTo(h.admin.id)).toBe("Действие отменено, ничего не сохранено.");
     // The old dialog's buttons are dead now.
@@ -122,9 +115,9 @@ describe("/invite", () => {
 
   it("survives a restart half-way: a new bot over the same database finishes the dialog", async () => {
     await h.send(command(h.admin, "invite"));
-    await pressButton(h.admin, "invite:role:staff");
+    await h.pressButton(h.admin, "invite:role:staff");
     h.restart();
-    await pressButton(h.admin, "invite:create");
+    await h.pressButton(h.admin, "invite:create");
     expect(h.telegram.lastTextTo(h.admin.id)).toMatch(LINK);
     expect(await h.database.db.select().from(invites)).toHaveLength(1);
   });

@@ -21,12 +21,6 @@ async function addStaff(overrides: Partial<TestUser> = {}): Promise<{ user: Test
   return { user, id: row!.id };
 }
 
-async function pressButton(user: TestUser, data: string) {
-  const message = h.telegram.lastMessageTo(user.id);
-  expect(message.buttons.map((b) => b.data)).toContain(data);
-  await h.send(press(user, data, message));
-}
-
 describe("/staff", () => {
   it("lists staff, opens a card and switches access off and on again, in Russian", async () => {
     await h.send(command(h.admin, "start"));
@@ -37,9 +31,9 @@ describe("/staff", () => {
     expect(list.text).toContain("<b>Сотрудники</b> — 2 человека");
     expect(list.buttons.map((b) => b.text)).toContain("🟢 Мария Петрова");
 
-    await pressButton(h.admin, `staff:open:${id}:0`);
+    await h.pressButton(h.admin, `staff:open:${id}:0`);
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Доступ: 🟢 есть");
-    await pressButton(h.admin, `staff:deactivate:${id}:0`);
+    await h.pressButton(h.admin, `staff:deactivate:${id}:0`);
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Доступ: ⛔ отключён");
     expect(h.telegram.lastTextTo(teacher.id)).toContain("приостановил ваш доступ");
     const removed = h.telegram.sent("deleteMyCommands").filter((m) => (m.scope as { chat_id: number }).chat_id === teacher.id);
@@ -49,7 +43,7 @@ describe("/staff", () => {
     await h.send(command(teacher, "start"));
     expect(h.telegram.lastTextTo(teacher.id)).toContain("Ваш доступ к боту приостановлен");
 
-    await pressButton(h.admin, `staff:activate:${id}:0`);
+    await h.pressButton(h.admin, `staff:activate:${id}:0`);
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Доступ: 🟢 есть");
     expect(h.telegram.lastTextTo(teacher.id)).toContain("вернул вам доступ");
 
@@ -63,14 +57,14 @@ describe("/staff", () => {
 
   it("works in English and pages through a long list", async () => {
     await h.send(command(h.admin, "lang"));
-    await pressButton(h.admin, "lang:en");
+    await h.pressButton(h.admin, "lang:en");
     for (let i = 0; i < 9; i++) await addStaff({ first_name: `Teacher${String(i).padStart(2, "0")}` });
     await h.send(command(h.admin, "staff"));
     const first = h.telegram.lastMessageTo(h.admin.id);
     expect(first.text).toContain("<b>Staff</b> — 10 people");
     expect(first.text).toContain("Page 1 of 2");
     expect(first.buttons.filter((b) => b.data.startsWith("staff:open:"))).toHaveLength(8);
-    await pressButton(h.admin, "staff:list:1");
+    await h.pressButton(h.admin, "staff:list:1");
     const second = h.telegram.lastMessageTo(h.admin.id);
     expect(second.text).toContain("Page 2 of 2");
     expect(second.buttons.filter((b) => b.data.startsWith("staff:open:"))).toHaveLength(2);
@@ -84,7 +78,7 @@ describe("/staff", () => {
     await h.send(command(h.admin, "start"));
     const [self] = await h.database.db.select().from(users).where(eq(users.telegramId, h.admin.id));
     await h.send(command(h.admin, "staff"));
-    await pressButton(h.admin, `staff:open:${self!.id}:0`);
+    await h.pressButton(h.admin, `staff:open:${self!.id}:0`);
     const card = h.telegram.lastMessageTo(h.admin.id);
     expect(card.buttons.map((b) => b.data)).not.toContain(`staff:deactivate:${self!.id}:0`);
     // A forged press is refused by the server, not just hidden.

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import type { Update } from "grammy/types";
+import type { Update, User } from "grammy/types";
 import { expect } from "vitest";
 import type { Bot } from "grammy";
 import type { BotContext } from "../../src/bot/context.js";
@@ -9,7 +9,7 @@ import { createI18n, type I18n } from "../../src/bot/i18n.js";
 import { type Config, parseConfig } from "../../src/config.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
 import { BOT_INFO, FakeTelegram } from "./fake-telegram.js";
-import { makeUser } from "./updates.js";
+import { makeUser, press } from "./updates.js";
 
 export const TEST_TOKEN = "123456789:AAEtestTOKENtestTOKENtestTOKENtest12";
 
@@ -34,6 +34,8 @@ export interface Harness {
   admin: ReturnType<typeof makeUser>;
   bot: Bot<BotContext>;
   send(...updates: Update[]): Promise<void>;
+  /** Presses the button with callback data `data` under the last message the bot showed `user`. */
+  pressButton(user: User, data: string): Promise<void>;
   /** Throws the bot object away and builds a new one over the same database (a restart). */
   restart(): void;
   reset(): Promise<void>;
@@ -80,6 +82,11 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
         received.push(update);
         await harness.bot.handleUpdate(update);
       }
+    },
+    async pressButton(user, data) {
+      const message = telegram.lastMessageTo(user.id);
+      expect(message.buttons.map((b) => b.data)).toContain(data);
+      await harness.send(press(user, data, message));
     },
     restart() {
       harness.bot = build();
