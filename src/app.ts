@@ -4,6 +4,7 @@ import { publishCommandMenus } from "./bot/commands.js";
 import type { BotContext } from "./bot/context.js";
 import { createBot } from "./bot/create-bot.js";
 import { createI18n } from "./bot/i18n.js";
+import { InFlightUpdates } from "./bot/in-flight.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
@@ -34,7 +35,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     await runMigrations(database);
     const i18n = await createI18n((language, key) => logger.warn({ language, key }, "missing translation"));
     const now = () => new Date();
-    const bot = createBot({ config, db: database.db, logger, i18n, now });
+    const inFlight = new InFlightUpdates();
+    const bot = createBot({ config, db: database.db, logger, i18n, now }, { inFlight });
     // Not bot.init(): it retries network errors forever, silently.
     bot.botInfo = await withRetries(`The Telegram Bot API (${config.telegramApiRoot ?? "https://api.telegram.org"})`, () => bot.api.getMe(), {
       attempts: config.telegramConnectAttempts,
@@ -69,6 +71,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       (stopping ??= (async () => {
         if (runner?.isRunning()) await runner.stop();
         await webhook?.close();
+        if (inFlight.size > 0) logger.info({ updates: inFlight.size }, "waiting for updates in flight");
+        await inFlight.drained();
         await jobs.stop();
         await database.close();
       })());

@@ -97,7 +97,8 @@ describe("a running bot (long polling)", () => {
 
     api.sendMessageDelayMs = 1500;
     api.push(command(admin, "privacy"));
-    await api.waitFor((t) => t.calls.filter((c) => c.method === "sendMessage").length === 2);
+    await api.waitFor(() => api.arrived.filter((m) => m === "sendMessage").length === 2);
+    expect(api.telegram.textsTo(admin.id)).toHaveLength(1); // the second reply is still on its way
     bot.child.kill("SIGTERM");
     expect(await bot.exited).toBe(0);
     api.sendMessageDelayMs = 0;

@@ -85,4 +85,18 @@ describe("webhook mode", () => {
   it("answers 404 elsewhere", async () => {
     expect((await fetch(`${base}/other`)).status).toBe(404);
   });
+
+  it("on stop finishes the update in flight, then closes", async () => {
+    const user = makeUser();
+    api.sendMessageDelayMs = 1000;
+    const inFlight = post(command(user, "privacy"), { "X-Telegram-Bot-Api-Secret-Token": SECRET });
+    const before = api.arrived.filter((m) => m === "sendMessage").length;
+    await api.waitFor(() => api.arrived.filter((m) => m === "sendMessage").length > before);
+    expect(api.telegram.textsTo(user.id)).toEqual([]); // the reply is still on its way
+    await app.stop();
+    api.sendMessageDelayMs = 0;
+    expect((await inFlight).status).toBe(200);
+    expect(api.telegram.lastTextTo(user.id)).toContain("Что хранится.");
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
 });

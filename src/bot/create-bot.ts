@@ -7,6 +7,7 @@ import { installApiPlugins } from "./api-plugins.js";
 import type { BotContext, BotDeps, ConversationContext, SessionData } from "./context.js";
 import { inviteConversation, INVITE_CONVERSATION } from "./conversations/invite.js";
 import { handleError } from "./error-handler.js";
+import type { InFlightUpdates } from "./in-flight.js";
 import { cancelFeature } from "./features/cancel.js";
 import { editedMessagesFeature } from "./features/edited-messages.js";
 import { fallbackFeature } from "./features/fallback.js";
@@ -32,6 +33,8 @@ export interface CreateBotOptions {
   /** Skips getMe at start-up (tests pass a fixed identity). */
   botInfo?: UserFromGetMe;
   client?: BotConfig<BotContext>["client"];
+  /** Counts updates in flight, for a graceful shutdown. */
+  inFlight?: InFlightUpdates;
 }
 
 export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
@@ -42,6 +45,7 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   installApiPlugins(bot.api);
   const storage = new DbStateStorage<unknown>(deps.db);
 
+  if (options.inFlight) bot.use(options.inFlight.middleware);
   bot.use((ctx, next) => {
     ctx.deps = deps;
     return next();

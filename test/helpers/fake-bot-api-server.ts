@@ -15,6 +15,8 @@ export class FakeBotApiServer {
   url = "";
   /** Holds every sendMessage answer this long: an update "in flight" for shutdown tests. */
   sendMessageDelayMs = 0;
+  /** Methods in the order their requests arrived (before any delay). */
+  readonly arrived: string[] = [];
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -54,6 +56,7 @@ export class FakeBotApiServer {
 
   private async handle(path: string, body: string): Promise<Response> {
     const method = path.slice(path.lastIndexOf("/") + 1);
+    this.arrived.push(method);
     if (method === "sendMessage" && this.sendMessageDelayMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, this.sendMessageDelayMs));
     }
