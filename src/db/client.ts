@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -28,6 +29,15 @@ export async function selectRows<T>(db: Db, query: SQL): Promise<T[]> {
 }
 
 const drizzleOptions = { schema, casing: "snake_case" } as const;
+
+/** PGlite with the extensions the migrations need (pg_trgm for fuzzy partner search). */
+export function createPglite(dataDir?: string, options: { sharedBuffers?: string } = {}): Promise<PGlite> {
+  return PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    extensions: { pg_trgm },
+    ...(options.sharedBuffers ? { postgresqlconf: `shared_buffers=${options.sharedBuffers}` } : {}),
+  });
+}
 
 export function openPglite(client: PGlite): Database {
   const db = drizzlePglite(client, drizzleOptions) as unknown as Db;
@@ -72,7 +82,7 @@ export async function openDatabase(options: {
   if (!options.url) {
     mkdirSync(options.dataDir, { recursive: true });
     // 16 MB of shared buffers instead of 128 MB: ample for this bot, ~100 MB less resident memory.
-    const client = await PGlite.create(options.dataDir, { postgresqlconf: "shared_buffers=16MB" });
+    const client = await createPglite(options.dataDir, { sharedBuffers: "16MB" });
     return openPglite(client);
   }
   const database = openPostgres(options.url);

@@ -1,7 +1,8 @@
+import { readdirSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres, selectRows } from "../../src/db/client.js";
-import { runMigrations } from "../../src/db/migrate.js";
+import { MIGRATIONS_FOLDER, runMigrations } from "../../src/db/migrate.js";
 import { DbStateStorage } from "../../src/db/state-storage.js";
 import { createTestDatabase, TEST_DRIVER, type TestDatabase } from "../helpers/db.js";
 
@@ -17,7 +18,21 @@ describe("migrations", () => {
       database.db,
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
-    expect(rows.map((r) => r.table_name)).toEqual(["audit_log", "bot_state", "invites", "processed_updates", "units", "users"]);
+    expect(rows.map((r) => r.table_name)).toEqual([
+      "agreement_reminders",
+      "agreements",
+      "audit_log",
+      "bot_state",
+      "invites",
+      "partner_contacts",
+      "partner_interactions",
+      "partner_stage_changes",
+      "partners",
+      "plan_items",
+      "processed_updates",
+      "units",
+      "users",
+    ]);
   });
 
   it("are idempotent", async () => {
@@ -31,11 +46,12 @@ describe("migrations", () => {
       await fresh.db.execute(sql`drop schema public cascade`);
       await fresh.db.execute(sql`drop schema drizzle cascade`);
       await fresh.db.execute(sql`create schema public`);
+      await fresh.db.execute(sql`drop extension if exists pg_trgm`);
       const instances = Array.from({ length: 4 }, () => openPostgres(fresh.url!, { max: 2 }));
       await Promise.all(instances.map((instance) => runMigrations(instance)));
       await Promise.all(instances.map((instance) => instance.close()));
       const [row] = await selectRows<{ n: number }>(fresh.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-      expect(row!.n).toBe(1);
+      expect(row!.n).toBe(readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith(".sql")).length);
     } finally {
       await fresh.close();
     }

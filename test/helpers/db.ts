@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { type Database, openPglite, openPostgres } from "../../src/db/client.js";
+import { createPglite, type Database, openPglite, openPostgres } from "../../src/db/client.js";
 import { runMigrations } from "../../src/db/migrate.js";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -25,7 +24,7 @@ export async function createTestDatabase(driver: TestDriver = TEST_DRIVER): Prom
   let url: string | undefined;
   let dropDatabase = (): Promise<void> => Promise.resolve();
   if (driver === "pglite") {
-    database = openPglite(await PGlite.create());
+    database = openPglite(await createPglite());
   } else {
     // The pid in the name lets a later run drop what a killed run left behind (vitest.config.ts).
     const name = `bot_test_${process.pid}_${randomBytes(4).toString("hex")}`;
@@ -46,7 +45,7 @@ export async function createTestDatabase(driver: TestDriver = TEST_DRIVER): Prom
     url,
     async truncate() {
       await database.db.execute(
-        sql`truncate table audit_log, invites, users, units, bot_state, processed_updates restart identity cascade`,
+        sql`truncate table audit_log, invites, agreement_reminders, plan_items, agreements, partner_interactions, partner_contacts, partner_stage_changes, partners, users, units, bot_state, processed_updates restart identity cascade`,
       );
     },
     async close() {

@@ -1,8 +1,10 @@
 import { integer, pgEnum, pgTable, serial, text, timestamp } from "drizzle-orm/pg-core";
 import { roleEnum, users } from "./users.js";
 import { units } from "./units.js";
+import { contacts } from "./partners.js";
 
-export const INVITE_KINDS = ["staff"] as const;
+export const INVITE_KINDS = ["staff", "contact"] as const;
+export type InviteKind = (typeof INVITE_KINDS)[number];
 export const inviteKindEnum = pgEnum("invite_kind", INVITE_KINDS);
 
 /** Single-use invitation links. Only the SHA-256 of the token is stored. */
@@ -19,6 +21,8 @@ export const invites = pgTable("invites", {
   expiresAt: timestamp({ withTimezone: true }).notNull(),
   usedBy: integer().references(() => users.id),
   usedAt: timestamp({ withTimezone: true }),
+  /** For contact invites: the partner contact the link is for. */
+  contactId: integer().references(() => contacts.id, { onDelete: "cascade" }),
 });
 
 export type Invite = typeof invites.$inferSelect;
