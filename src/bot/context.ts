@@ -2,7 +2,7 @@ import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context, SessionFlavor } from "grammy";
 import type { Config, Language } from "../config.js";
 import type { Db } from "../db/client.js";
-import type { Role, User } from "../db/schema/index.js";
+import type { Direction, PartnerType, Role, Stage, User } from "../db/schema/index.js";
 import type { Logger } from "../logger.js";
 import type { I18n, TFunction } from "./i18n.js";
 
@@ -15,9 +15,23 @@ export interface BotDeps {
   now: () => Date;
 }
 
+export interface PartnerListState {
+  type?: PartnerType;
+  stage?: Stage;
+  unitId?: number;
+  direction?: Direction;
+  mine?: boolean;
+  text?: string;
+  page: number;
+  /** Set by the Search button: the next text message is the search query. */
+  awaitingSearch?: boolean;
+}
+
 export interface SessionData {
   /** The page of /staff last looked at, so the list reopens where the admin left it. */
   staffPage: number;
+  /** Filters and page of /partners, kept so the list comes back as it was left. */
+  partners?: PartnerListState;
 }
 
 interface Localised {

@@ -57,7 +57,10 @@ export async function redeemInvite(
 ): Promise<RedeemResult> {
   if (!looksLikeInviteToken(input.token)) return { ok: false, reason: "malformed" };
   const tokenHash = hashInviteToken(input.token);
-  const [invite] = await db.select().from(invites).where(eq(invites.tokenHash, tokenHash));
+  const [invite] = await db
+    .select()
+    .from(invites)
+    .where(and(eq(invites.tokenHash, tokenHash), eq(invites.kind, "staff")));
   if (!invite) return { ok: false, reason: "unknown" };
   if (invite.usedAt) return { ok: false, reason: "used" };
   if (invite.expiresAt <= input.now) return { ok: false, reason: "expired" };

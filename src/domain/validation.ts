@@ -40,10 +40,13 @@ export function checkText(raw: string, max: number): Checked<string> {
 /** A website: adds https:// when missing; must have a dotted host. */
 export function checkWebsite(raw: string): Checked<string> {
   const value = raw.trim();
+  const withScheme = /^https?:\/\//i.test(value) ? value : `https://${value}`;
   try {
-    const url = new URL(/^https?:\/\//i.test(value) ? value : `https://${value}`);
-    if (!/^[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u.test(url.hostname) || value.length > 300) return fail("bad_url");
-    return ok(url.toString().replace(/\/$/, ""));
+    const host = /^https?:\/\/([^/?#:]+)/i.exec(withScheme)?.[1] ?? "";
+    new URL(withScheme);
+    // The host as typed (Cyrillic domains stay readable), checked for a dot and sane characters.
+    if (!/^[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u.test(host) || value.length > 300) return fail("bad_url");
+    return ok(withScheme.replace(/\/$/, ""));
   } catch {
     return fail("bad_url");
   }

@@ -1,0 +1,26 @@
+import type { Partner } from "../db/schema/index.js";
+import { type Actor, canEditPartner, canViewPartner, getPartner } from "../domain/partners.js";
+import type { BotContext } from "./context.js";
+
+/** The acting user, when there is one (private chats). */
+export function actorOf(ctx: BotContext): Actor | undefined {
+  return ctx.user ? { user: ctx.user, role: ctx.role } : undefined;
+}
+
+/**
+ * Loads a partner for an action and checks, on the server, that this user may do it. On refusal
+ * it answers (alert for a button, message otherwise) and returns undefined.
+ */
+export async function partnerForAction(ctx: BotContext, partnerId: number, need: "view" | "edit"): Promise<Partner | undefined> {
+  const actor = actorOf(ctx);
+  const partner = await getPartner(ctx.deps.db, partnerId);
+  const allowed =
+    actor !== undefined &&
+    partner !== undefined &&
+    (need === "view" ? await canViewPartner(ctx.deps.db, actor, partnerId) : await canEditPartner(ctx.deps.db, actor, partner));
+  if (allowed) return partner;
+  const text = partner ? ctx.t("access.denied_button") : ctx.t("partners.not_found");
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text, show_alert: true });
+  else await ctx.reply(text);
+  return undefined;
+}
