@@ -48,7 +48,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         ),
     });
     await publishCommandMenus(bot.api, i18n, config.adminTelegramIds, logger);
-    const jobs = startJobs({ db: database.db, logger, timeZone: config.timeZone, now });
+    const jobs = startJobs({
+      db: database.db,
+      logger,
+      timeZone: config.timeZone,
+      now,
+      api: bot.api,
+      i18n,
+      defaultLanguage: config.defaultLanguage,
+    });
 
     let runner: RunnerHandle | undefined;
     let webhook: WebhookServer | undefined;

@@ -13,8 +13,11 @@ export const COMMANDS = [
   { command: "lang", roles: EVERYONE },
   { command: "privacy", roles: EVERYONE },
   { command: "cancel", roles: EVERYONE },
+  { command: "partners", roles: ["admin", "staff", "partner"] },
+  { command: "newpartner", roles: ["admin", "staff"] },
   { command: "invite", roles: ["admin"] },
   { command: "staff", roles: ["admin"] },
+  { command: "units", roles: ["admin"] },
 ] as const satisfies readonly { command: string; roles: readonly Role[] }[];
 
 export type CommandName = (typeof COMMANDS)[number]["command"];

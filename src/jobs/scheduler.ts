@@ -1,7 +1,12 @@
+import type { Api } from "grammy";
 import { schedule, type ScheduledTask } from "node-cron";
+import type { I18n } from "../bot/i18n.js";
+import type { Language } from "../config.js";
 import type { Db } from "../db/client.js";
+import { localDate } from "../domain/dates.js";
 import { forgetAbandonedDialogs, forgetProcessedUpdates } from "../domain/housekeeping.js";
 import type { Logger } from "../logger.js";
+import { sendAgreementReminders } from "./agreement-reminders.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -13,7 +18,18 @@ export interface Jobs {
  * Scheduled housekeeping. Each job is idempotent, so several instances running it at the same
  * minute do no harm; jobs that must run once per slot (digests) will claim a row per slot.
  */
-export function startJobs(deps: { db: Db; logger: Logger; timeZone: string; now: () => Date }): Jobs {
+export interface JobDeps {
+  db: Db;
+  logger: Logger;
+  timeZone: string;
+  now: () => Date;
+  /** For jobs that message people: the bot's Api, with its plugins. */
+  api: Api;
+  i18n: I18n;
+  defaultLanguage: Language;
+}
+
+export function startJobs(deps: JobDeps): Jobs {
   const tasks: ScheduledTask[] = [
     schedule(
       "17 * * * *",
@@ -30,6 +46,18 @@ export function startJobs(deps: { db: Db; logger: Logger; timeZone: string; now:
         deps.logger.info({ forgotten }, "forgot dialogs abandoned for a week");
       },
       { name: "forget-abandoned-dialogs", timezone: deps.timeZone, noOverlap: true },
+    ),
+    schedule(
+      "0 9 * * *",
+      async () => {
+        try {
+          const { sent } = await sendAgreementReminders(deps, localDate(deps.now(), deps.timeZone));
+          deps.logger.info({ sent }, "sent agreement expiry reminders");
+        } catch (error) {
+          deps.logger.error({ err: error }, "agreement expiry reminders failed");
+        }
+      },
+      { name: "agreement-reminders", timezone: deps.timeZone, noOverlap: true },
     ),
   ];
   return {

@@ -151,7 +151,7 @@ describe("opening an invite link", () => {
     const menu = h.telegram.sent("setMyCommands").find(
       (m) => (m.scope as { chat_id?: number } | undefined)?.chat_id === deputy.id && m.language_code === "en",
     );
-    expect((menu!.commands as { command: string }[]).map((c) => c.command)).toEqual(["start", "help", "lang", "privacy", "cancel", "invite", "staff"]);
+    expect((menu!.commands as { command: string }[]).map((c) => c.command)).toEqual(["start", "help", "lang", "privacy", "cancel", "partners", "newpartner", "invite", "staff", "units"]);
     await h.send(command(deputy, "invite"));
     expect(h.telegram.lastTextTo(deputy.id)).toContain("Which role will the invited person get?");
   });

@@ -138,9 +138,15 @@ export class FakeTelegram {
       (c) => !c.error && (c.method === "sendMessage" || c.method === "editMessageText") && c.payload.chat_id === chatId,
     );
     if (!call) throw new Error(`nothing was sent to ${chatId}`);
-    const markup = call.payload.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
+    const messageId = Number(call.payload.message_id ?? (call as ApiCall & { resultId?: number }).resultId);
+    // A later editMessageReplyMarkup of the same message changes only its buttons.
+    const markupEdit = this.calls.findLast(
+      (c) => !c.error && c.method === "editMessageReplyMarkup" && c.payload.chat_id === chatId && Number(c.payload.message_id) === messageId,
+    );
+    const latest = markupEdit && this.calls.indexOf(markupEdit) > this.calls.indexOf(call) ? markupEdit : call;
+    const markup = latest.payload.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
     return {
-      message_id: Number(call.payload.message_id ?? (call as ApiCall & { resultId?: number }).resultId),
+      message_id: messageId,
       chat: { id: chatId, type: "private", first_name: "x" },
       text: String(call.payload.text),
       buttons: (markup?.inline_keyboard ?? []).flat().map((b) => ({ text: b.text, data: b.callback_data ?? "" })),
@@ -196,6 +202,28 @@ export class FakeTelegram {
           from: BOT_USER,
           text,
         } satisfies Message.TextMessage;
+      }
+      case "sendDocument":
+      case "sendPhoto": {
+        // Files are re-sent by file_id only; captions follow the text rules, within 1024 characters.
+        const fileId = payload.document ?? payload.photo;
+        if (typeof fileId !== "string") return "Bad Request: the fake takes files by file_id only";
+        const caption = typeof payload.caption === "string" ? payload.caption : "";
+        const problem = caption && payload.parse_mode === "HTML" ? checkTelegramHtml(caption) : null;
+        if (problem) return problem;
+        if (caption.length > 1024) return "Bad Request: message caption is too long";
+        const file =
+          method === "sendDocument"
+            ? { document: { file_id: fileId, file_unique_id: `u-${fileId}` } }
+            : { photo: [{ file_id: fileId, file_unique_id: `u-${fileId}`, width: 800, height: 600 }] };
+        return {
+          message_id: this.nextMessageId++,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(payload.chat_id), type: "private", first_name: "User" },
+          from: BOT_USER,
+          ...(caption ? { caption } : {}),
+          ...file,
+        } satisfies Message;
       }
       case "answerCallbackQuery": {
         const text = payload.text;

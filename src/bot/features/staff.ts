@@ -82,7 +82,7 @@ async function renderList(ctx: BotContext, requestedPage: number) {
   return { text, keyboard };
 }
 
-function renderCard(ctx: BotContext, member: StaffMember): string {
+export function renderCard(ctx: BotContext, member: StaffMember): string {
   return [
     `<b>${displayName(member)}</b>`,
     ctx.t("staff.card_role", { role: ctx.t(`roles.${member.role}`) }),
@@ -91,7 +91,7 @@ function renderCard(ctx: BotContext, member: StaffMember): string {
   ].join("\n");
 }
 
-function cardKeyboard(ctx: BotContext, member: StaffMember, page: number): InlineKeyboard {
+export function cardKeyboard(ctx: BotContext, member: StaffMember, page: number): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   const protectedMember =
     member.id === ctx.user?.id || ctx.deps.config.adminTelegramIds.includes(member.telegramId);
@@ -99,6 +99,7 @@ function cardKeyboard(ctx: BotContext, member: StaffMember, page: number): Inlin
     if (member.status === "active") keyboard.text(ctx.t("staff.deactivate"), `staff:deactivate:${member.id}:${page}`).row();
     else keyboard.text(ctx.t("staff.activate"), `staff:activate:${member.id}:${page}`).row();
   }
+  keyboard.text(ctx.t("units.change_unit"), `un:setuser:${member.id}`).row();
   return keyboard.text(ctx.t("staff.back_to_list"), `staff:list:${page}`);
 }
 

@@ -1,10 +1,12 @@
 import { Composer } from "grammy";
+import { isContactInviteToken } from "../../domain/contacts.js";
 import { findUserById, redeemInvite } from "../../domain/invites.js";
 import { findActiveUnit } from "../../domain/units.js";
 import { publishChatMenu } from "../commands.js";
 import { notifyUser } from "../notify.js";
 import type { BotContext } from "../context.js";
 import { plainName } from "../format.js";
+import { showContactConsent } from "./contacts.js";
 import { helpText } from "./help.js";
 
 const composer = new Composer<BotContext>();
@@ -15,6 +17,10 @@ privateChats.command("start", async (ctx) => {
   const payload = ctx.match.trim();
   if (payload === "") {
     await greet(ctx);
+    return;
+  }
+  if (await isContactInviteToken(ctx.deps.db, payload)) {
+    await showContactConsent(ctx, payload);
     return;
   }
   await acceptInvite(ctx, payload);

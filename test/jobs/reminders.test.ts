@@ -1,0 +1,142 @@
+import { Api } from "grammy";
+import { pino } from "pino";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { installApiPlugins } from "../../src/bot/api-plugins.js";
+import { createI18n, type I18n } from "../../src/bot/i18n.js";
+import { agreementReminders, units, users } from "../../src/db/schema/index.js";
+import { addAgreement, addDays } from "../../src/domain/agreements.js";
+import { createPartner, type PartnerDraft } from "../../src/domain/partners.js";
+import { type ReminderDeps, sendAgreementReminders } from "../../src/jobs/agreement-reminders.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { partnerDraft } from "../helpers/partners.js";
+import { FakeTelegram } from "../helpers/fake-telegram.js";
+import { TEST_TOKEN } from "../helpers/harness.js";
+
+let database: TestDatabase;
+let i18n: I18n;
+let telegram: FakeTelegram;
+let deps: ReminderDeps;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  i18n = await createI18n();
+});
+afterAll(async () => database.close());
+beforeEach(async () => {
+  await database.truncate();
+  telegram = new FakeTelegram();
+  const api = new Api(TEST_TOKEN, { fetch: telegram.fetch as never });
+  installApiPlugins(api);
+  deps = { db: database.db, api, i18n, logger: pino({ level: "silent" }), defaultLanguage: "ru" };
+});
+
+const TODAY = "2026-12-01";
+
+let nextTelegramId = 700_000;
+async function person(language: { language?: string; telegramLanguage?: string } = {}) {
+  const [user] = await database.db
+    .insert(users)
+    .values({ telegramId: nextTelegramId++, firstName: "Мария", role: "staff", ...language })
+    .returning();
+  return user!;
+}
+
+const university = (overrides: Partial<PartnerDraft>) =>
+  partnerDraft({ fullName: "Иркутский государственный университет", shortName: "ИГУ", type: "university", ...overrides });
+
+async function agreementFor(owner: { id: number } & Parameters<typeof createPartner>[1]["user"], validTo: string | null, number: string) {
+  const actor = { user: owner, role: "staff" as const };
+  const partner = await createPartner(database.db, actor, university({ ownerKind: "teacher", ownerUserId: owner.id }));
+  const result = await addAgreement(
+    database.db,
+    actor,
+    { partnerId: partner.id, number, signedOn: "2026-01-10", validFrom: "2026-01-10", validTo, subject: "Сотрудничество", scan: null },
+    TODAY,
+  );
+  if (!result.ok) throw new Error(result.reason);
+  return { partner, agreement: result.agreement };
+}
+
+const messagesTo = (chatId: number) => telegram.sent("sendMessage").filter((m) => m.chat_id === chatId);
+
+describe("agreement reminders", () => {
+  it("send each reminder once, even when the job runs twice at the same time, and none for open-ended agreements", async () => {
+    const owner = await person({ telegramLanguage: "ru" });
+    await agreementFor(owner, addDays(TODAY, 30), "30");
+    const { partner } = await agreementFor(owner, addDays(TODAY, 7), "7");
+    await agreementFor(owner, TODAY, "0");
+    await agreementFor(owner, addDays(TODAY, 45), "45");
+    await agreementFor(owner, null, "бессрочный");
+
+    const results = await Promise.all([sendAgreementReminders(deps, TODAY), sendAgreementReminders(deps, TODAY)]);
+    expect(results.reduce((sum, r) => sum + r.sent, 0)).toBe(3);
+    await sendAgreementReminders(deps, TODAY);
+    const texts = messagesTo(owner.telegramId).map((m) => String(m.text));
+    expect(texts).toHaveLength(3);
+    expect(texts).toEqual(
+      expect.arrayContaining([
+        "⏰ Сегодня, 01.12.2026, последний день действия договора № 0 с партнёром «ИГУ». Если сотрудничество продолжится, подготовьте, пожалуйста, продление или новый договор.",
+        expect.stringContaining("Договор № 7 с партнёром «ИГУ» заканчивается 08.12.2026 — через 7 дней."),
+        expect.stringContaining("Договор № 30 с партнёром «ИГУ» заканчивается 31.12.2026 — через 30 дней."),
+      ]),
+    );
+    expect(texts.join("\n")).not.toContain("бессрочный");
+    const seven = messagesTo(owner.telegramId).find((m) => String(m.text).includes("№ 7 "))!;
+    expect(seven.reply_markup).toEqual({ inline_keyboard: [[{ text: "📄 Договоры партнёра", callback_data: `ag:list:${partner.id}` }]] });
+    expect(await database.db.select().from(agreementReminders)).toHaveLength(3);
+
+    // 23 days later the first agreement is due for its 7-day reminder, and the 45-day one for its
+    // first; the job catches up the day it missed (30 days before) with the days actually left.
+    await sendAgreementReminders(deps, addDays(TODAY, 23));
+    const later = messagesTo(owner.telegramId).slice(3).map((m) => String(m.text));
+    expect(later).toHaveLength(2);
+    expect(later).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("Договор № 30 с партнёром «ИГУ» заканчивается 31.12.2026 — через 7 дней."),
+        expect.stringContaining("Договор № 45 с партнёром «ИГУ» заканчивается 15.01.2027 — через 22 дня."),
+      ]),
+    );
+  });
+
+  it("speak each recipient's language: the one chosen in the bot first, then Telegram's", async () => {
+    const english = await person({ language: "en", telegramLanguage: "ru" });
+    const russian = await person({ language: "ru", telegramLanguage: "en" });
+    const telegramEnglish = await person({ telegramLanguage: "en-GB" });
+    await agreementFor(english, addDays(TODAY, 1), "E-1");
+    await agreementFor(russian, addDays(TODAY, 2), "R-2");
+    await agreementFor(telegramEnglish, addDays(TODAY, 21), "T-21");
+    await sendAgreementReminders(deps, TODAY);
+    expect(messagesTo(english.telegramId)[0]!.text).toBe(
+      "⏰ Agreement No. E-1 with “ИГУ” ends on 02.12.2026, in 1 day. If the cooperation goes on, please prepare an extension or a new agreement.",
+    );
+    expect(messagesTo(russian.telegramId)[0]!.text).toContain("через 2 дня.");
+    expect(messagesTo(telegramEnglish.telegramId)[0]!.text).toContain("in 21 days.");
+    expect(messagesTo(telegramEnglish.telegramId)[0]!.reply_markup).toMatchObject({ inline_keyboard: [[{ text: "📄 The partner's agreements" }]] });
+  });
+
+  it("retry a failed delivery on the next run, but not for someone who blocked the bot", async () => {
+    const flaky = await person();
+    const blocking = await person();
+    await agreementFor(flaky, addDays(TODAY, 7), "F");
+    await agreementFor(blocking, addDays(TODAY, 30), "B");
+    telegram.failNext("sendMessage", { error_code: 400, description: "Bad Request: chat not found" });
+    telegram.failNext("sendMessage", { error_code: 403, description: "Forbidden: bot was blocked by the user" });
+    expect(await sendAgreementReminders(deps, TODAY)).toEqual({ sent: 0 });
+    expect(await database.db.select().from(agreementReminders)).toEqual([expect.objectContaining({ daysBefore: 30 })]);
+    expect(await sendAgreementReminders(deps, TODAY)).toEqual({ sent: 1 });
+    expect(messagesTo(flaky.telegramId)).toHaveLength(1);
+    expect(messagesTo(blocking.telegramId)).toHaveLength(0);
+  });
+
+  it("go to the head of the owning unit when no teacher owns the partnership", async () => {
+    const creator = await person();
+    const head = await person({ language: "en" });
+    const [unit] = await database.db.insert(units).values({ kind: "department", name: "Отдел техники", headUserId: head.id }).returning();
+    const actor = { user: creator, role: "admin" as const };
+    const partner = await createPartner(database.db, actor, university({ ownerKind: "department", ownerUnitId: unit!.id }));
+    const added = await addAgreement(database.db, actor, { partnerId: partner.id, number: "U", signedOn: TODAY, validFrom: TODAY, validTo: TODAY, subject: "Сотрудничество", scan: null }, TODAY);
+    expect(added.ok).toBe(true);
+    await sendAgreementReminders(deps, TODAY);
+    expect(messagesTo(head.telegramId)[0]!.text).toContain("Today, 01.12.2026, is the last day of agreement No. U");
+    expect(messagesTo(creator.telegramId)).toHaveLength(0);
+  });
+});
