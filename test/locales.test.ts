@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../src/bot/commands.js";
 import { createI18n, LOCALES_DIR } from "../src/bot/i18n.js";
 import { LANGUAGES } from "../src/config.js";
+import { DIRECTIONS, EVENT_FORMATS, INTERACTION_KINDS, OWNER_KINDS, PARTNER_TYPES, ROLES, STAGES } from "../src/db/schema/index.js";
 
 type Tree = { [key: string]: string | Tree };
 
@@ -41,6 +42,25 @@ describe("locales", () => {
       for (const form of ["one", "few", "many", "other"]) expect(ru).toContain(`${key}_${form}`);
       for (const form of ["one", "other"]) expect(en).toContain(`${key}_${form}`);
     }
+  });
+
+  it("name every value of every enumeration the bot shows, in both languages", async () => {
+    const missing: string[] = [];
+    const i18n = await createI18n((language, key) => missing.push(`${language}:${key}`));
+    const enumerations: [string, readonly string[]][] = [
+      ["partners.types", PARTNER_TYPES],
+      ["partners.owner_kinds", OWNER_KINDS],
+      ["partners.directions", DIRECTIONS],
+      ["partners.stages", STAGES],
+      ["interactions.kinds", INTERACTION_KINDS],
+      ["agreements.formats", EVENT_FORMATS],
+      ["roles", ROLES],
+    ];
+    for (const language of LANGUAGES) {
+      const t = i18n.fixedT(language);
+      for (const [prefix, values] of enumerations) for (const value of values) t(`${prefix}.${value}`);
+    }
+    expect(missing).toEqual([]);
   });
 
   it("decline Russian numbers correctly", async () => {

@@ -16,7 +16,7 @@ import {
 } from "../db/schema/index.js";
 import { recordAudit } from "./audit.js";
 import type { StoredFile } from "./interactions.js";
-import { type Actor, canEditPartner } from "./partners.js";
+import { type Actor, canEditPartner, partnerToEdit } from "./partners.js";
 import { type Checked, checkDate, checkMonth, checkName, checkText } from "./validation.js";
 
 export const MAX_AGREEMENT_NUMBER = 50;
@@ -67,9 +67,9 @@ export async function addAgreement(db: Db, actor: Actor, draft: AgreementDraft, 
   const dates = checkAgreementDates(draft, today);
   if (!dates.ok) return dates;
   return db.transaction(async (tx) => {
-    const [partner] = await tx.select().from(partners).where(eq(partners.id, draft.partnerId));
-    if (!partner) return { ok: false, reason: "not_found" } as const;
-    if (!(await canEditPartner(tx, actor, partner))) return { ok: false, reason: "forbidden" } as const;
+    const found = await partnerToEdit(tx, actor, draft.partnerId);
+    if (!found.ok) return found;
+    const partner = found.partner;
     const values = {
       partnerId: partner.id,
       number: number.value,

@@ -16,7 +16,7 @@ import {
 } from "../db/schema/index.js";
 import { recordAudit } from "./audit.js";
 import { hashInviteToken, looksLikeInviteToken } from "./invites.js";
-import { type Actor, canEditPartner } from "./partners.js";
+import { type Actor, canEditPartner, partnerToEdit } from "./partners.js";
 import { effectiveRole } from "./users.js";
 import { type Checked, type ValidationError, checkName } from "./validation.js";
 
@@ -145,9 +145,8 @@ export async function addContact(
     return { ok: false, reason: "consent_pending" };
   }
   return db.transaction(async (tx) => {
-    const [partner] = await tx.select().from(partners).where(eq(partners.id, partnerId)).for("update");
-    if (!partner) return { ok: false, reason: "not_found" } as const;
-    if (!(await canEditPartner(tx, actor, partner))) return { ok: false, reason: "forbidden" } as const;
+    const found = await partnerToEdit(tx, actor, partnerId);
+    if (!found.ok) return found;
     const [existing] = await tx.select({ n: count() }).from(contacts).where(eq(contacts.partnerId, partnerId));
     if ((existing?.n ?? 0) >= MAX_CONTACTS_PER_PARTNER) return { ok: false, reason: "too_many" } as const;
     const [contact] = await tx

@@ -1,8 +1,8 @@
 import { count, desc, eq } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { type FileKind, type Interaction, type InteractionKind, INTERACTION_KINDS, interactions, partners, users } from "../db/schema/index.js";
+import { type FileKind, type Interaction, type InteractionKind, INTERACTION_KINDS, interactions, users } from "../db/schema/index.js";
 import { recordAudit } from "./audit.js";
-import { type Actor, canEditPartner } from "./partners.js";
+import { type Actor, partnerToEdit } from "./partners.js";
 import { checkDate, checkText } from "./validation.js";
 
 export const MAX_INTERACTION_TEXT = 3000;
@@ -35,9 +35,9 @@ export async function addInteraction(db: Db, actor: Actor, draft: InteractionDra
   const text = checkText(draft.text, MAX_INTERACTION_TEXT);
   if (!text.ok) return { ok: false, reason: "bad_text" };
   return db.transaction(async (tx) => {
-    const [partner] = await tx.select().from(partners).where(eq(partners.id, draft.partnerId));
-    if (!partner) return { ok: false, reason: "not_found" } as const;
-    if (!(await canEditPartner(tx, actor, partner))) return { ok: false, reason: "forbidden" } as const;
+    const found = await partnerToEdit(tx, actor, draft.partnerId);
+    if (!found.ok) return found;
+    const partner = found.partner;
     const values = {
       partnerId: partner.id,
       kind: draft.kind,

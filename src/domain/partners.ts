@@ -74,6 +74,16 @@ export async function canViewPartner(db: Db, actor: Actor, partnerId: number): P
   return (await partnerIdOfContactUser(db, actor.user.id)) === partnerId;
 }
 
+export type PartnerRefusal = { ok: false; reason: "not_found" | "forbidden" };
+
+/** Inside a transaction: the partner, locked for update, when this actor may edit it. */
+export async function partnerToEdit(tx: Db, actor: Actor, partnerId: number): Promise<{ ok: true; partner: Partner } | PartnerRefusal> {
+  const [partner] = await tx.select().from(partners).where(eq(partners.id, partnerId)).for("update");
+  if (!partner) return { ok: false, reason: "not_found" };
+  if (!(await canEditPartner(tx, actor, partner))) return { ok: false, reason: "forbidden" };
+  return { ok: true, partner };
+}
+
 export async function getPartner(db: Db, id: number): Promise<Partner | undefined> {
   const [partner] = await db.select().from(partners).where(eq(partners.id, id));
   return partner;
@@ -131,9 +141,9 @@ export async function updatePartner(
   changes: Partial<PartnerDraft>,
 ): Promise<{ ok: true; partner: Partner } | { ok: false; reason: "not_found" | "forbidden" }> {
   return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(partners).where(eq(partners.id, partnerId)).for("update");
-    if (!before) return { ok: false, reason: "not_found" } as const;
-    if (!(await canEditPartner(tx, actor, before))) return { ok: false, reason: "forbidden" } as const;
+    const found = await partnerToEdit(tx, actor, partnerId);
+    if (!found.ok) return found;
+    const before = found.partner;
     const fullName = changes.fullName ?? before.fullName;
     const shortName = changes.shortName !== undefined ? changes.shortName : before.shortName;
     const [partner] = await tx
@@ -166,9 +176,9 @@ export async function changeStage(
   const comment = input.comment.trim();
   if (comment === "") return { ok: false, reason: "empty_comment" };
   return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(partners).where(eq(partners.id, input.partnerId)).for("update");
-    if (!before) return { ok: false, reason: "not_found" } as const;
-    if (!(await canEditPartner(tx, actor, before))) return { ok: false, reason: "forbidden" } as const;
+    const found = await partnerToEdit(tx, actor, input.partnerId);
+    if (!found.ok) return found;
+    const before = found.partner;
     if (before.stage === input.to) return { ok: false, reason: "same_stage" } as const;
     const [partner] = await tx
       .update(partners)

@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { partners, stageChanges, units, users } from "../../src/db/schema/index.js";
-import { createPartner, type PartnerDraft } from "../../src/domain/partners.js";
+import { partners, stageChanges, units } from "../../src/db/schema/index.js";
+import { createPartner } from "../../src/domain/partners.js";
+import { registered as registerAs } from "../helpers/bot-people.js";
+import { partnerDraft } from "../helpers/partners.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
 import { command, makeUser, press, sticker, text } from "../helpers/updates.js";
 
@@ -14,28 +16,9 @@ beforeEach(async () => h.reset());
 
 type TestUser = ReturnType<typeof makeUser>;
 
-async function registered(user: TestUser, role: "admin" | "staff" | "guest", unitId: number | null = null) {
-  await h.send(command(user, "start"));
-  const [row] = await h.database.db.update(users).set({ role, unitId }).where(eq(users.telegramId, user.id)).returning();
-  return row!;
-}
+const registered = (user: TestUser, role: "admin" | "staff" | "guest", unitId: number | null = null) => registerAs(h, user, role, unitId);
 
-const draft = (overrides: Partial<PartnerDraft> = {}): PartnerDraft => ({
-  fullName: "Средняя общеобразовательная школа № 5",
-  shortName: "СОШ № 5",
-  type: "school",
-  ownerKind: "institution",
-  ownerUnitId: null,
-  ownerUserId: null,
-  directions: ["technical"],
-  website: null,
-  address: null,
-  inn: null,
-  motivation: null,
-  tasks: null,
-  notes: null,
-  ...overrides,
-});
+const draft = partnerDraft;
 
 const last = (user: TestUser) => h.telegram.lastMessageTo(user.id);
 const say = (user: TestUser, body: string) => h.send(text(user, body));

@@ -9,10 +9,10 @@ import {
   createPartner,
   findSimilarPartners,
   listPartners,
-  type PartnerDraft,
   stageChecklist,
   updatePartner,
 } from "../../src/domain/partners.js";
+import { partnerDraft } from "../helpers/partners.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 
 let database: TestDatabase;
@@ -30,22 +30,7 @@ async function actor(role: "admin" | "staff", unitId: number | null = null): Pro
   return { user: user!, role };
 }
 
-const draft = (overrides: Partial<PartnerDraft> = {}): PartnerDraft => ({
-  fullName: "Средняя общеобразовательная школа № 5",
-  shortName: "СОШ № 5",
-  type: "school",
-  ownerKind: "institution",
-  ownerUnitId: null,
-  ownerUserId: null,
-  directions: ["technical"],
-  website: null,
-  address: null,
-  inn: null,
-  motivation: null,
-  tasks: null,
-  notes: null,
-  ...overrides,
-});
+const draft = partnerDraft;
 
 describe("partner names", () => {
   it("normalise abbreviations, № and legal forms away", () => {
