@@ -1,4 +1,4 @@
-import { and, arrayContains, asc, count, desc, eq, gte, ilike, inArray, isNotNull, ne, or, sql } from "drizzle-orm";
+import { and, arrayContains, asc, count, desc, eq, gte, ilike, inArray, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import {
   type Direction,
@@ -11,6 +11,8 @@ import {
   type User,
   agreements,
   contacts,
+  eventPartners,
+  events,
   interactions,
   partners,
   planItems,
@@ -226,8 +228,8 @@ export interface StageChecklist {
 }
 
 /**
- * The checklist of each stage. "Held a joint activity" counts interactions of kind meeting or a
- * fulfilled plan item within six months; the events feature will add held events.
+ * The checklist of each stage. "Held a joint activity" counts meetings in the interaction log and
+ * joint events recorded as held, within six months.
  */
 export async function stageChecklist(db: Db, partner: Partner, today: string): Promise<StageChecklist> {
   const motivationAndTasks = Boolean(partner.motivation?.trim() && partner.tasks?.trim());
@@ -244,12 +246,12 @@ export async function stageChecklist(db: Db, partner: Partner, today: string): P
     .select({ n: count() })
     .from(interactions)
     .where(and(eq(interactions.partnerId, partner.id), eq(interactions.kind, "meeting"), gte(interactions.occurredOn, since)));
-  const [fulfilled] = await db
+  const [heldEvents] = await db
     .select({ n: count() })
-    .from(planItems)
-    .innerJoin(agreements, eq(agreements.id, planItems.agreementId))
-    .where(and(eq(agreements.partnerId, partner.id), isNotNull(planItems.eventId), gte(planItems.plannedOn, since)));
-  const recentJointActivity = (held?.n ?? 0) + (fulfilled?.n ?? 0) > 0;
+    .from(events)
+    .innerJoin(eventPartners, eq(eventPartners.eventId, events.id))
+    .where(and(eq(eventPartners.partnerId, partner.id), inArray(events.status, ["held", "closed"]), gte(events.startsAt, new Date(`${since}T00:00:00Z`))));
+  const recentJointActivity = (held?.n ?? 0) + (heldEvents?.n ?? 0) > 0;
   const suggestedNext =
     partner.stage === "preparatory" && motivationAndTasks
       ? "organisational"

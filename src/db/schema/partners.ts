@@ -215,8 +215,6 @@ export const planItems = pgTable(
     plannedMonthOnly: boolean().notNull().default(false),
     responsibleUserId: integer().references(() => users.id, { onDelete: "set null" }),
     responsibleName: text(),
-    /** The event that fulfilled this item (plan vs fact); set by the events feature. */
-    eventId: integer(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index().on(t.agreementId)],
