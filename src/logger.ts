@@ -14,10 +14,12 @@ function prettyAvailable(): boolean {
 }
 
 export function createLogger(options: { level: string; pretty: boolean }): Logger {
-  return pino({
+  const settings = {
     level: options.level,
     base: undefined,
     redact: { paths: ["token", "*.token", "config.botToken"], censor: "[redacted]" },
-    ...(options.pretty && prettyAvailable() ? { transport: { target: "pino-pretty", options: { colorize: true } } } : {}),
-  });
+  };
+  if (options.pretty && prettyAvailable()) return pino({ ...settings, transport: { target: "pino-pretty", options: { colorize: true } } });
+  // Synchronous writes: the last line before process.exit() (a fatal start-up error) must not be lost.
+  return pino(settings, pino.destination({ dest: 1, sync: true }));
 }
