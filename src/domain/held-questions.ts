@@ -1,0 +1,57 @@
+import { and, asc, eq, lte, sql } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { type Event, eventNotices, events } from "../db/schema/index.js";
+
+/** Approved events that have ended and whose responsible person was not yet asked "was it held?". */
+export async function eventsAwaitingHeldQuestion(db: Db, now: Date): Promise<Event[]> {
+  return db
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.status, "approved"),
+        lte(events.endsAt, now),
+        sql`not exists (select 1 from ${eventNotices} where ${eventNotices.eventId} = ${events.id} and ${eventNotices.kind} = 'held_question' and ${eventNotices.userId} = ${events.responsibleUserId} and ${eventNotices.forStartsAt} = ${events.startsAt})`,
+      ),
+    )
+    .orderBy(asc(events.endsAt), asc(events.id));
+}
+
+/** Claims the question for this event before it is sent; false when another run already did. */
+export async function claimHeldQuestion(db: Db, event: Pick<Event, "id" | "responsibleUserId" | "startsAt">): Promise<boolean> {
+  const claimed = await db
+    .insert(eventNotices)
+    .values({ eventId: event.id, kind: "held_question", userId: event.responsibleUserId, forStartsAt: event.startsAt })
+    .onConflictDoNothing()
+    .returning({ eventId: eventNotices.eventId });
+  return claimed.length > 0;
+}
+
+/** Gives a claim back after a failed delivery, so the next run asks again. */
+export async function releaseHeldQuestion(db: Db, event: Pick<Event, "id" | "responsibleUserId" | "startsAt">): Promise<void> {
+  await db
+    .delete(eventNotices)
+    .where(
+      and(
+        eq(eventNotices.eventId, event.id),
+        eq(eventNotices.kind, "held_question"),
+        eq(eventNotices.userId, event.responsibleUserId),
+        eq(eventNotices.forStartsAt, event.startsAt),
+      ),
+    );
+}
+
+/** Marks a claimed question as not delivered (the person blocked the bot): it is not retried. */
+export async function markHeldQuestionUndelivered(db: Db, event: Pick<Event, "id" | "responsibleUserId" | "startsAt">): Promise<void> {
+  await db
+    .update(eventNotices)
+    .set({ delivered: false })
+    .where(
+      and(
+        eq(eventNotices.eventId, event.id),
+        eq(eventNotices.kind, "held_question"),
+        eq(eventNotices.userId, event.responsibleUserId),
+        eq(eventNotices.forStartsAt, event.startsAt),
+      ),
+    );
+}

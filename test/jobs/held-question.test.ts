@@ -1,0 +1,122 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { noticeDeps } from "../../src/bot/event-notices.js";
+import { eventNotices, events } from "../../src/db/schema/index.js";
+import { getEvent } from "../../src/domain/events.js";
+import { askHeldQuestions } from "../../src/jobs/held-questions.js";
+import { botDeps, eventWorld, lastAnswer, pressIn } from "../helpers/event-world.js";
+import { createHarness, type Harness } from "../helpers/harness.js";
+import { text, type TestUser } from "../helpers/updates.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => h.close());
+beforeEach(async () => h.reset());
+
+const last = (user: TestUser) => h.telegram.lastMessageTo(user.id);
+const say = (user: TestUser, body: string) => h.send(text(user, body));
+const runJob = () => askHeldQuestions(noticeDeps(botDeps(h)), h.bot.api, h.clock.now);
+const heldQuestionsTo = (user: TestUser) => h.telegram.textsTo(user.id).filter((t) => t.startsWith("📋"));
+
+/** 10 December 17:30 in Irkutsk: half an hour after the master class ended. */
+const AFTER_THE_EVENT = new Date("2026-12-10T09:30:00Z");
+
+describe("was it held?", () => {
+  it("is asked once, after the end, even when the job runs twice at the same time", async () => {
+    const { teacher, event, approve } = await eventWorld(h);
+    await approve();
+    h.clock.now = new Date("2026-12-10T08:59:00Z");
+    expect(await runJob()).toEqual({ asked: 0 });
+    h.clock.now = AFTER_THE_EVENT;
+    const results = await Promise.all([runJob(), runJob()]);
+    expect(results.reduce((sum, r) => sum + r.asked, 0)).toBe(1);
+    expect(await runJob()).toEqual({ asked: 0 });
+    expect(heldQuestionsTo(teacher)).toEqual(["📋 Мероприятие «Мастер-класс по робототехнике» (10 декабря 2026 г. в 15:00) завершилось. Оно состоялось?"]);
+    expect(last(teacher).buttons.map((b) => b.data)).toEqual([`eh:yes:${event.id}`, `eh:no:${event.id}`, `ev:open:${event.id}`]);
+    expect(await h.database.db.select().from(eventNotices)).toEqual([
+      expect.objectContaining({ eventId: event.id, kind: "held_question", forStartsAt: event.startsAt, delivered: true }),
+    ]);
+  });
+
+  it("records participants by category and a result in Russian, re-asking bad numbers and all zeros", async () => {
+    const { teacher, colleague, event, approve } = await eventWorld(h);
+    await approve();
+    h.clock.now = AFTER_THE_EVENT;
+    await runJob();
+    await h.send(pressIn(colleague, `eh:yes:${event.id}`));
+    expect(lastAnswer(h)).toMatchObject({ text: "Это действие вам недоступно.", show_alert: true });
+    await h.pressButton(teacher, `eh:yes:${event.id}`);
+    expect(last(teacher).text).toBe(
+      "Отметим итоги мероприятия «Мастер-класс по робототехнике».\n\nСколько участвовало: одарённых детей? Напишите целое число от 0 до 5000.",
+    );
+    for (const n of ["0", "0", "0", "0"]) await say(teacher, n);
+    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe(
+      "Все четыре числа равны нулю, а у проведённого мероприятия есть участники. Давайте посчитаем заново.",
+    );
+    await say(teacher, "12");
+    await say(teacher, "много");
+    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("Напишите, пожалуйста, целое число от 0 до 5000, например 12.");
+    await say(teacher, "100000");
+    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("Напишите, пожалуйста, целое число от 0 до 5000, например 12.");
+    await say(teacher, "3");
+    await say(teacher, "5");
+    await say(teacher, "1");
+    expect(last(teacher).text).toContain("каков результат?");
+    await say(teacher, "Собрали трёх роботов, двое ребят записались в кружок");
+    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("Спасибо! Мероприятие отмечено как проведённое: 21 участник.");
+    expect(last(teacher).text).toContain("<b>Статус:</b> 🏁 проведено");
+    expect(last(teacher).text).toContain(
+      "Участвовал 21 человек (одарённые — 12, с ОВЗ — 3, профориентация 15–17 — 5, другие — 1)\nРезультат: Собрали трёх роботов, двое ребят записались в кружок",
+    );
+    expect(await getEvent(h.database.db, event.id)).toMatchObject({
+      status: "held",
+      participantsGifted: 12,
+      participantsDisabilities: 3,
+      participantsCareerGuidance: 5,
+      participantsOther: 1,
+      result: "Собрали трёх роботов, двое ребят записались в кружок",
+    });
+    await h.send(pressIn(teacher, `eh:no:${event.id}`));
+    expect(lastAnswer(h)).toMatchObject({ text: "Итоги этого мероприятия уже отмечены (статус: 🏁 проведено).", show_alert: true });
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("marks an event that was not held as cancelled, with the reason, in English", async () => {
+    const { teacher, event, approve } = await eventWorld(h, "en");
+    await approve();
+    h.clock.now = AFTER_THE_EVENT;
+    await runJob();
+    expect(last(teacher).text).toBe("📋 The event «Мастер-класс по робототехнике» (10 December 2026 at 15:00) has ended. Was it held?");
+    // The card offers the same question after the end.
+    await h.pressButton(teacher, `ev:open:${event.id}`);
+    expect(last(teacher).buttons.map((b) => b.data)).toEqual([`ev:outcome:${event.id}`, `ev:ics:${event.id}`]);
+    await h.pressButton(teacher, `ev:outcome:${event.id}`);
+    expect(last(teacher).text).toBe("📋 The event «Мастер-класс по робототехнике» (10 December 2026 at 15:00) has ended. Was it held?");
+    await h.pressButton(teacher, `eh:no:${event.id}`);
+    expect(last(teacher).text).toContain("Why was «Мастер-класс по робототехнике» not held?");
+    await say(teacher, "The school bus broke down");
+    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("Recorded: the event was not held and is marked as cancelled.");
+    expect(last(teacher).text).toContain("<b>Status:</b> 🚫 cancelled\nReason: The school bus broke down");
+    expect(await getEvent(h.database.db, event.id)).toMatchObject({ status: "cancelled", cancelReason: "The school bus broke down" });
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("is not asked about cancelled, rejected or never-approved events, and is asked again after a failed delivery", async () => {
+    const { teacher, event, approve } = await eventWorld(h);
+    h.clock.now = AFTER_THE_EVENT;
+    expect(await runJob()).toEqual({ asked: 0 });
+    await approve();
+    await h.database.db.update(events).set({ status: "cancelled", cancelReason: "Карантин" }).where(eq(events.id, event.id));
+    expect(await runJob()).toEqual({ asked: 0 });
+    expect(heldQuestionsTo(teacher)).toEqual([]);
+
+    await h.database.db.update(events).set({ status: "approved" }).where(eq(events.id, event.id));
+    h.telegram.failNext("sendMessage", { error_code: 400, description: "Bad Request: chat not found" });
+    expect(await runJob()).toEqual({ asked: 0 });
+    expect(await h.database.db.select().from(eventNotices)).toEqual([]);
+    expect(await runJob()).toEqual({ asked: 1 });
+    expect(heldQuestionsTo(teacher)).toHaveLength(1);
+  });
+});
