@@ -56,6 +56,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       api: bot.api,
       i18n,
       defaultLanguage: config.defaultLanguage,
+      eventReminderHour: config.eventReminderHour,
     });
 
     let runner: RunnerHandle | undefined;

@@ -80,6 +80,10 @@ const baseSchema = z.object({
     emptyToUndefined,
     z.coerce.number({ error: "expected a whole number of days from 1 to 90" }).int().min(1).max(90).default(7),
   ),
+  EVENT_REMINDER_HOUR: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected a whole hour from 0 to 23" }).int().min(0).max(23).default(18),
+  ),
 });
 
 const pollingSchema = z.object({
@@ -119,6 +123,8 @@ export interface BaseConfig {
   databaseConnectAttempts: number;
   telegramConnectAttempts: number;
   inviteTtlDays: number;
+  /** The local hour from which the day-before reminders of events go out. */
+  eventReminderHour: number;
 }
 
 export type Config = BaseConfig &
@@ -161,6 +167,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     databaseConnectAttempts: b.DATABASE_CONNECT_ATTEMPTS,
     telegramConnectAttempts: b.TELEGRAM_CONNECT_ATTEMPTS,
     inviteTtlDays: b.INVITE_TTL_DAYS,
+    eventReminderHour: b.EVENT_REMINDER_HOUR,
   };
   const m = mode.data;
   return m.BOT_MODE === "webhook"

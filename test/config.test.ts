@@ -24,6 +24,7 @@ describe("configuration", () => {
       adminTelegramIds: [],
       logLevel: "info",
       inviteTtlDays: 7,
+      eventReminderHour: 18,
       databaseConnectAttempts: 5,
     });
   });
@@ -62,6 +63,8 @@ describe("configuration", () => {
     [{ BOT_TOKEN: TEST_TOKEN, TZ: "Mars/Olympus" }, "TZ", "IANA time zone"],
     [{ BOT_TOKEN: TEST_TOKEN, DEFAULT_LANGUAGE: "de" }, "DEFAULT_LANGUAGE", "ru or en"],
     [{ BOT_TOKEN: TEST_TOKEN, LOG_LEVEL: "loud" }, "LOG_LEVEL", "one of"],
+    [{ BOT_TOKEN: TEST_TOKEN, EVENT_REMINDER_HOUR: "24" }, "EVENT_REMINDER_HOUR", "whole hour from 0 to 23"],
+    [{ BOT_TOKEN: TEST_TOKEN, EVENT_REMINDER_HOUR: "6.5" }, "EVENT_REMINDER_HOUR", "whole hour from 0 to 23"],
     [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "push" }, "BOT_MODE", "polling or webhook"],
     [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "webhook" }, "WEBHOOK_URL", "is required in webhook mode"],
     [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "webhook", WEBHOOK_URL: "http://x.org/h", WEBHOOK_SECRET: "a" }, "WEBHOOK_URL", "https://"],

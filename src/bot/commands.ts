@@ -15,6 +15,8 @@ export const COMMANDS = [
   { command: "cancel", roles: EVERYONE },
   { command: "partners", roles: ["admin", "staff", "partner"] },
   { command: "newpartner", roles: ["admin", "staff"] },
+  { command: "newevent", roles: ["admin", "staff"] },
+  { command: "events", roles: ["admin", "staff", "partner"] },
   { command: "invite", roles: ["admin"] },
   { command: "staff", roles: ["admin"] },
   { command: "units", roles: ["admin"] },

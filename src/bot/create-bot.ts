@@ -11,12 +11,33 @@ import { INTERACTION_CONVERSATION, interactionConversation } from "./conversatio
 import { inviteConversation, INVITE_CONVERSATION } from "./conversations/invite.js";
 import { UNIT_HEAD_CONVERSATION, UNIT_NAME_CONVERSATION, unitHeadConversation, unitNameConversation } from "./conversations/units.js";
 import { editPartnerConversation, NEW_PARTNER_CONVERSATION, newPartnerConversation, stageConversation } from "./conversations/partner.js";
+import {
+  eventCancelConversation,
+  eventDecisionConversation,
+  eventHeldConversation,
+  eventOtherTimeConversation,
+  eventPlaceConversation,
+  eventTimeConversation,
+} from "./conversations/event-actions.js";
+import {
+  EVENT_CANCEL_CONVERSATION,
+  EVENT_DECISION_CONVERSATION,
+  EVENT_HELD_CONVERSATION,
+  EVENT_OTHER_TIME_CONVERSATION,
+  EVENT_PLACE_CONVERSATION,
+  EVENT_TIME_CONVERSATION,
+} from "./conversations/event-names.js";
+import { EVENT_CONVERSATION, eventConversation } from "./conversations/event.js";
 import { handleError } from "./error-handler.js";
 import type { InFlightUpdates } from "./in-flight.js";
 import { agreementsFeature } from "./features/agreements.js";
+import { calendarFeature } from "./features/calendar.js";
 import { cancelFeature } from "./features/cancel.js";
 import { CONTACT_CONVERSATION, contactsFeature } from "./features/contacts.js";
 import { editedMessagesFeature } from "./features/edited-messages.js";
+import { eventAnswersFeature } from "./features/event-answers.js";
+import { eventCardFeature } from "./features/event-card.js";
+import { eventFormFeature } from "./features/event-form.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { groupFeature } from "./features/group.js";
 import { helpFeature } from "./features/help.js";
@@ -102,6 +123,13 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   protectedBot.use(createConversation(newPartnerConversation, NEW_PARTNER_CONVERSATION));
   protectedBot.use(createConversation(editPartnerConversation, EDIT_PARTNER_CONVERSATION));
   protectedBot.use(createConversation(stageConversation, STAGE_CONVERSATION));
+  protectedBot.use(createConversation(eventConversation, EVENT_CONVERSATION));
+  protectedBot.use(createConversation(eventDecisionConversation, EVENT_DECISION_CONVERSATION));
+  protectedBot.use(createConversation(eventOtherTimeConversation, EVENT_OTHER_TIME_CONVERSATION));
+  protectedBot.use(createConversation(eventTimeConversation, EVENT_TIME_CONVERSATION));
+  protectedBot.use(createConversation(eventPlaceConversation, EVENT_PLACE_CONVERSATION));
+  protectedBot.use(createConversation(eventCancelConversation, EVENT_CANCEL_CONVERSATION));
+  protectedBot.use(createConversation(eventHeldConversation, EVENT_HELD_CONVERSATION));
   protectedBot.use(startFeature);
   protectedBot.use(helpFeature);
   protectedBot.use(languageFeature);
@@ -114,6 +142,11 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   protectedBot.use(contactsFeature);
   protectedBot.use(interactionsFeature);
   protectedBot.use(agreementsFeature);
+  // Before the event card: it owns ev: but eventFormFeature answers ev:new / ev:plan and calendarFeature ev:ics.
+  protectedBot.use(eventFormFeature);
+  protectedBot.use(calendarFeature);
+  protectedBot.use(eventCardFeature);
+  protectedBot.use(eventAnswersFeature);
   protectedBot.use(fallbackFeature);
   return bot;
 }

@@ -7,6 +7,8 @@ import { localDate } from "../domain/dates.js";
 import { forgetAbandonedDialogs, forgetProcessedUpdates } from "../domain/housekeeping.js";
 import type { Logger } from "../logger.js";
 import { sendAgreementReminders } from "./agreement-reminders.js";
+import { askHeldQuestions } from "./held-questions.js";
+import { sendEventReminders } from "./event-reminders.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -27,6 +29,8 @@ export interface JobDeps {
   api: Api;
   i18n: I18n;
   defaultLanguage: Language;
+  /** The local hour from which reminders of tomorrow's events go out. */
+  eventReminderHour: number;
 }
 
 export function startJobs(deps: JobDeps): Jobs {
@@ -58,6 +62,30 @@ export function startJobs(deps: JobDeps): Jobs {
         }
       },
       { name: "agreement-reminders", timezone: deps.timeZone, noOverlap: true },
+    ),
+    schedule(
+      "*/15 * * * *",
+      async () => {
+        try {
+          const { asked } = await askHeldQuestions(deps, deps.api, deps.now());
+          if (asked > 0) deps.logger.info({ asked }, "asked whether events were held");
+        } catch (error) {
+          deps.logger.error({ err: error }, "asking whether events were held failed");
+        }
+      },
+      { name: "event-held-questions", timezone: deps.timeZone, noOverlap: true },
+    ),
+    schedule(
+      "*/15 * * * *",
+      async () => {
+        try {
+          const { sent } = await sendEventReminders(deps, deps.now());
+          if (sent > 0) deps.logger.info({ sent }, "sent day-before event reminders");
+        } catch (error) {
+          deps.logger.error({ err: error }, "day-before event reminders failed");
+        }
+      },
+      { name: "event-reminders", timezone: deps.timeZone, noOverlap: true },
     ),
   ];
   return {

@@ -128,7 +128,7 @@ describe("agreements", () => {
     const list = last(teacher);
     expect(list.text).toContain("In force: from 01.12.2026, open-ended");
     expect(list.text).toContain("• 15.03.2027 — Excursion to the physics lab (Excursion); responsible: Prof. Ivanov (ISU)");
-    expect(list.buttons.map((b) => b.text)).toEqual(["➕ Plan for No. 7-П", "➕ Add an agreement", "« Back to the card"]);
+    expect(list.buttons.map((b) => b.text)).toEqual(["➕ Plan for No. 7-П", "📅 Event: Excursion to the physics lab", "➕ Add an agreement", "« Back to the card"]);
     const [agreement] = await h.database.db.select().from(agreements);
     expect(agreement!.validTo).toBeNull();
     h.expectAllCallbacksAnswered();

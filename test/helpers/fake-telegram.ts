@@ -83,6 +83,64 @@ function checkKeyboard(markup: unknown): string | null {
   return null;
 }
 
+/** A file uploaded with multipart form data, as the fake recorded it in the call's payload. */
+export interface UploadedFile {
+  uploaded: true;
+  filename: string;
+  /** The file's bytes read as UTF-8 (the bot uploads text files such as .ics). */
+  content: string;
+}
+
+export function isUploadedFile(value: unknown): value is UploadedFile {
+  return typeof value === "object" && value !== null && (value as UploadedFile).uploaded === true;
+}
+
+function contentTypeOf(headers: unknown): string {
+  if (headers instanceof Headers) return headers.get("content-type") ?? "";
+  const entry = Object.entries((headers ?? {}) as Record<string, string>).find(([k]) => k.toLowerCase() === "content-type");
+  return entry?.[1] ?? "";
+}
+
+/** A form field as JSON would have carried it: numbers, booleans and objects parsed, text kept. */
+function parseField(value: string): unknown {
+  if (!/^(\{|\[|-?\d+$|true$|false$)/.test(value)) return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Reads grammY's multipart/form-data body into a payload like a JSON one: JSON-looking fields
+ * parsed, and each `attach://` reference replaced by the uploaded file it names.
+ */
+async function readMultipart(body: AsyncIterable<Uint8Array>, contentType: string): Promise<Record<string, unknown>> {
+  const boundary = /boundary=(.+)$/.exec(contentType)?.[1];
+  if (!boundary) throw new Error(`multipart body without a boundary: ${contentType}`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  const raw = Buffer.concat(chunks).toString("latin1");
+  const fields: Record<string, unknown> = {};
+  const files = new Map<string, UploadedFile>();
+  for (const part of raw.split(`--${boundary}`)) {
+    const trimmed = part.replace(/^\r\n/, "").replace(/\r\n$/, "");
+    if (trimmed === "" || trimmed === "--") continue;
+    const split = trimmed.indexOf("\r\n\r\n");
+    const head = trimmed.slice(0, split);
+    const value = Buffer.from(trimmed.slice(split + 4), "latin1").toString("utf8");
+    const name = /name="([^"]+)"/.exec(head)?.[1] ?? "";
+    const filename = /filename=([^\r\n;]+)/.exec(head)?.[1];
+    if (filename !== undefined) files.set(name, { uploaded: true, filename, content: value });
+    else fields[name] = parseField(value);
+  }
+  for (const [key, value] of Object.entries(fields)) {
+    const attached = typeof value === "string" && value.startsWith("attach://") ? files.get(value.slice("attach://".length)) : undefined;
+    if (attached) fields[key] = attached;
+  }
+  return fields;
+}
+
 /**
  * A Bot API at the fetch level: records every call, answers with realistic results, refuses
  * what Telegram would refuse, and can be told to fail the next call of a method.
@@ -93,12 +151,16 @@ export class FakeTelegram {
   private readonly failures = new Map<string, Failure[]>();
   private readonly shown = new Map<string, string>();
 
-  readonly fetch = (input: unknown, init?: { body?: unknown }): Promise<Response> => {
+  readonly fetch = async (input: unknown, init?: { body?: unknown; headers?: unknown }): Promise<Response> => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : (input as Request).url;
     const method = url.slice(url.lastIndexOf("/") + 1);
     const body = init?.body;
-    const payload = (typeof body === "string" && body.length > 0 ? JSON.parse(body) : {}) as Record<string, unknown>;
-    return Promise.resolve(this.respond(method, payload));
+    // grammY sends JSON, or multipart form data (a stream) when the call uploads an InputFile.
+    const payload =
+      body !== null && typeof body === "object" && Symbol.asyncIterator in body
+        ? await readMultipart(body as AsyncIterable<Uint8Array>, contentTypeOf(init?.headers))
+        : ((typeof body === "string" && body.length > 0 ? JSON.parse(body) : {}) as Record<string, unknown>);
+    return this.respond(method, payload);
   };
 
   failNext(method: string, failure: Failure): void {
@@ -205,9 +267,10 @@ export class FakeTelegram {
       }
       case "sendDocument":
       case "sendPhoto": {
-        // Files are re-sent by file_id only; captions follow the text rules, within 1024 characters.
-        const fileId = payload.document ?? payload.photo;
-        if (typeof fileId !== "string") return "Bad Request: the fake takes files by file_id only";
+        // Files come by file_id or as uploads (InputFile); captions follow the text rules, within 1024 characters.
+        const given = payload.document ?? payload.photo;
+        const fileId = isUploadedFile(given) ? `uploaded-${this.nextMessageId}` : given;
+        if (typeof fileId !== "string") return "Bad Request: the fake takes files by file_id or as uploads";
         const caption = typeof payload.caption === "string" ? payload.caption : "";
         const problem = caption && payload.parse_mode === "HTML" ? checkTelegramHtml(caption) : null;
         if (problem) return problem;

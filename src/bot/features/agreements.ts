@@ -1,7 +1,8 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Partner } from "../../db/schema/index.js";
 import { type AgreementWithPlan, getAgreement, listAgreements } from "../../domain/agreements.js";
-import { formatDay } from "../../domain/dates.js";
+import { formatDay, localDate } from "../../domain/dates.js";
+import { type PlanFact, planItemFacts } from "../../domain/plan-facts.js";
 import { canEditPartner } from "../../domain/partners.js";
 import type { BotContext } from "../context.js";
 import { AGREEMENT_CONVERSATION, PLAN_ITEM_CONVERSATION, formatPeriod, formatPlanned } from "../conversations/agreement.js";
@@ -65,8 +66,9 @@ async function showAgreements(ctx: BotContext, partner: Partner): Promise<void> 
   const blocks: string[] = [];
   let length = header.length;
   let hidden = 0;
+  const today = localDate(ctx.deps.now(), ctx.deps.config.timeZone);
   for (const agreement of agreements) {
-    const block = renderAgreement(ctx, agreement);
+    const block = renderAgreement(ctx, agreement, await planItemFacts(ctx.deps.db, agreement.id, today));
     if (length + block.length > TEXT_BUDGET) {
       hidden++;
       continue;
@@ -81,6 +83,7 @@ async function showAgreements(ctx: BotContext, partner: Partner): Promise<void> 
   ].join("\n\n");
 
   const keyboard = new InlineKeyboard();
+  const proposer = (ctx.role === "staff" || ctx.role === "admin") && partner.stage !== "archived";
   for (const agreement of agreements) {
     const number = clip(agreement.number, 20);
     let buttons = 0;
@@ -93,13 +96,16 @@ async function showAgreements(ctx: BotContext, partner: Partner): Promise<void> 
       buttons++;
     }
     if (buttons > 0) keyboard.row();
+    for (const item of proposer ? agreement.plan.slice(0, ITEMS_SHOWN) : []) {
+      keyboard.text(ctx.t("event_form.propose_for_item", { title: clip(item.title, 30), interpolation: { escapeValue: false } }), `ev:plan:${item.id}`).row();
+    }
   }
   if (canEdit) keyboard.text(ctx.t("agreements.add"), `ag:add:${partner.id}`);
   keyboard.text(ctx.t("agreements.back_to_card"), `pc:open:${partner.id}`);
   await ctx.reply(text, { reply_markup: keyboard });
 }
 
-function renderAgreement(ctx: BotContext, agreement: AgreementWithPlan): string {
+function renderAgreement(ctx: BotContext, agreement: AgreementWithPlan, facts: Map<number, PlanFact>): string {
   const t = ctx.t;
   const lines = [
     t("agreements.list_agreement", {
@@ -118,12 +124,22 @@ function renderAgreement(ctx: BotContext, agreement: AgreementWithPlan): string 
           when: formatPlanned(ctx.lang, item.plannedOn, item.plannedMonthOnly),
           title: clip(item.title, 120),
           format: t(`agreements.formats.${item.format}`),
-        }) + (item.responsible ? t("agreements.list_plan_responsible", { name: clip(item.responsible, 60) }) : ""),
+        }) +
+          (item.responsible ? t("agreements.list_plan_responsible", { name: clip(item.responsible, 60) }) : "") +
+          planFactText(ctx, facts.get(item.id)),
       );
     }
     if (agreement.plan.length > ITEMS_SHOWN) lines.push(t("agreements.list_plan_more", { count: agreement.plan.length - ITEMS_SHOWN }));
   }
   return lines.join("\n");
+}
+
+/** Plan vs fact after a plan item: « — ✅ held on 10.12.2026». */
+function planFactText(ctx: BotContext, fact: PlanFact | undefined): string {
+  if (!fact) return "";
+  const date = fact.eventStartsAt ? formatDay(localDate(fact.eventStartsAt, ctx.deps.config.timeZone)) : "";
+  const key = fact.state === "overdue" && fact.eventStartsAt ? "overdue_scheduled" : fact.state;
+  return ` — ${ctx.t(`calendar.plan_fact.${key}`, { date })}`;
 }
 
 export { composer as agreementsFeature };

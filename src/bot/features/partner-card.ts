@@ -6,6 +6,7 @@ import { canEditPartner, stageHistory } from "../../domain/partners.js";
 import type { BotContext } from "../context.js";
 import { clip, escapeHtml } from "../html.js";
 import { actorOf, partnerForAction } from "../partner-access.js";
+import { upcomingEventsBlock } from "./calendar.js";
 
 export const STAGE_CONVERSATION = "partnerStage";
 export const EDIT_PARTNER_CONVERSATION = "editPartner";
@@ -21,7 +22,7 @@ export async function showPartnerCard(ctx: BotContext, partnerId: number, mode: 
   const today = localDate(ctx.deps.now(), ctx.deps.config.timeZone);
   const overview = await partnerOverview(ctx.deps.db, partner, today);
   const canEdit = await canEditPartner(ctx.deps.db, actor, partner);
-  const text = renderCard(ctx, overview, canEdit);
+  const text = renderCard(ctx, overview, canEdit, await upcomingEventsBlock(ctx, partner.id));
   const keyboard = cardKeyboard(ctx, overview, canEdit);
   if (mode === "edit" && ctx.callbackQuery?.message) {
     await ctx.editMessageText(text, { reply_markup: keyboard, link_preview_options: { is_disabled: true } });
@@ -30,7 +31,7 @@ export async function showPartnerCard(ctx: BotContext, partnerId: number, mode: 
   }
 }
 
-function renderCard(ctx: BotContext, overview: PartnerOverview, canEdit: boolean): string {
+function renderCard(ctx: BotContext, overview: PartnerOverview, canEdit: boolean, events: string[]): string {
   const { partner, checklist } = overview;
   const t = ctx.t;
   const lines: string[] = [`<b>${escapeHtml(partner.fullName)}</b>${partner.shortName ? ` (${escapeHtml(partner.shortName)})` : ""}`];
@@ -95,7 +96,7 @@ function renderCard(ctx: BotContext, overview: PartnerOverview, canEdit: boolean
       }
     }
   }
-  lines.push("", t("partners.card.events_none"));
+  lines.push("", ...events);
   return lines.join("\n");
 }
 
@@ -108,6 +109,7 @@ function cardKeyboard(ctx: BotContext, overview: PartnerOverview, canEdit: boole
   }
   if (ctx.role === "staff" || ctx.role === "admin") {
     keyboard.text(ctx.t("partners.card.interactions"), `ix:list:${id}`).text(ctx.t("partners.card.agreements"), `ag:list:${id}`).row();
+    if (overview.partner.stage !== "archived") keyboard.text(ctx.t("event_form.propose"), `ev:new:${id}`).row();
     keyboard.text(ctx.t("partners.card.history"), `pc:history:${id}`).text(ctx.t("partners.card.to_list"), "pl:show").row();
   } else {
     keyboard.text(ctx.t("partners.card.agreements"), `ag:list:${id}`).row();

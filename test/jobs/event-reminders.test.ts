@@ -1,0 +1,179 @@
+import { Api } from "grammy";
+import { pino } from "pino";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { installApiPlugins } from "../../src/bot/api-plugins.js";
+import { createI18n, type I18n } from "../../src/bot/i18n.js";
+import { contacts, eventConfirmations, eventNotices, users } from "../../src/db/schema/index.js";
+import { decideEvent, proposeEvent, recordOutcome, updateEvent } from "../../src/domain/events.js";
+import { type Actor, createPartner } from "../../src/domain/partners.js";
+import { type EventReminderDeps, sendEventReminders } from "../../src/jobs/event-reminders.js";
+import { eventDraft } from "../helpers/event-drafts.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { FakeTelegram } from "../helpers/fake-telegram.js";
+import { TEST_TOKEN } from "../helpers/harness.js";
+import { partnerDraft } from "../helpers/partners.js";
+
+let database: TestDatabase;
+let i18n: I18n;
+let telegram: FakeTelegram;
+let deps: EventReminderDeps;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  i18n = await createI18n();
+});
+afterAll(async () => database.close());
+beforeEach(async () => {
+  await database.truncate();
+  telegram = new FakeTelegram();
+  const api = new Api(TEST_TOKEN, { fetch: telegram.fetch as never });
+  installApiPlugins(api);
+  deps = { db: database.db, api, i18n, logger: pino({ level: "silent" }), defaultLanguage: "ru", timeZone: "Asia/Irkutsk", eventReminderHour: 18 };
+});
+
+/** 10:00 in Irkutsk on 1 December 2026, when the event is proposed. */
+const MORNING = new Date("2026-12-01T02:00:00Z");
+/** Irkutsk time on 1 December 2026 (UTC+8). */
+const irkutsk = (time: string, day = "2026-12-01") => new Date(`${day}T${time}:00+08:00`);
+
+let nextTelegramId = 800_000;
+async function person(role: "admin" | "staff" | "partner", language: { language?: string; telegramLanguage?: string } = {}) {
+  const [user] = await database.db
+    .insert(users)
+    .values({ telegramId: nextTelegramId++, firstName: "Мария", role, ...language })
+    .returning();
+  return user!;
+}
+
+async function setting(responsibleLanguage: { language?: string; telegramLanguage?: string } = { telegramLanguage: "ru" }) {
+  const admin: Actor = { user: await person("admin"), role: "admin" };
+  const responsible = await person("staff", responsibleLanguage);
+  const partner = await createPartner(database.db, admin, partnerDraft({ fullName: "Иркутский государственный университет", shortName: "ИГУ", type: "university" }));
+  const contact = async (answer: "confirmed" | "declined" | null, language: { language?: string; telegramLanguage?: string } = {}) => {
+    const user = await person("partner", language);
+    const [row] = await database.db
+      .insert(contacts)
+      .values({ partnerId: partner.id, fullName: "Ольга Иванова", userId: user.id, consentBasis: "bot", consentRecordedBy: admin.user.id })
+      .returning();
+    return { user, contactId: row!.id, answer };
+  };
+  return { admin, responsible, partner, contact };
+}
+
+async function approvedEvent(admin: Actor, partnerId: number, responsibleUserId: number, startsAt: Date) {
+  const proposed = await proposeEvent(database.db, admin, eventDraft([partnerId], responsibleUserId, startsAt, { title: "Мастер-класс <робототехника>" }), MORNING);
+  if (!proposed.ok) throw new Error(proposed.reason);
+  const approved = await decideEvent(database.db, admin, { eventId: proposed.event.id, decision: "approved", comment: null });
+  if (!approved.ok) throw new Error(approved.reason);
+  return approved.event;
+}
+
+async function answer(eventId: number, ...answers: { contactId: number; answer: "confirmed" | "declined" | null }[]) {
+  for (const a of answers) {
+    if (a.answer) await database.db.insert(eventConfirmations).values({ eventId, contactId: a.contactId, answer: a.answer });
+  }
+}
+
+const messagesTo = (chatId: number) => telegram.sent("sendMessage").filter((m) => m.chat_id === chatId);
+
+describe("day-before event reminders", () => {
+  it("go from the configured hour to the responsible person and the contacts who confirmed, once, however often the job runs", async () => {
+    const { admin, responsible, partner, contact } = await setting();
+    const confirmed = await contact("confirmed");
+    const declined = await contact("declined");
+    const silent = await contact(null);
+    const tomorrow = await approvedEvent(admin, partner.id, responsible.id, irkutsk("15:00", "2026-12-02"));
+    await answer(tomorrow.id, confirmed, declined, silent);
+    const later = await approvedEvent(admin, partner.id, responsible.id, irkutsk("15:00", "2026-12-03"));
+    await answer(later.id, confirmed);
+
+    expect(await sendEventReminders(deps, irkutsk("17:59"))).toEqual({ sent: 0 });
+    const runs = await Promise.all([sendEventReminders(deps, irkutsk("18:00")), sendEventReminders(deps, irkutsk("18:00"))]);
+    expect(runs.reduce((sum, r) => sum + r.sent, 0)).toBe(2);
+    expect(await sendEventReminders(deps, irkutsk("18:15"))).toEqual({ sent: 0 });
+    expect(await sendEventReminders(deps, irkutsk("23:45"))).toEqual({ sent: 0 });
+
+    expect(messagesTo(responsible.telegramId)).toHaveLength(1);
+    expect(messagesTo(confirmed.user.telegramId)).toHaveLength(1);
+    expect(messagesTo(declined.user.telegramId)).toHaveLength(0);
+    expect(messagesTo(silent.user.telegramId)).toHaveLength(0);
+    const reminder = messagesTo(responsible.telegramId)[0]!;
+    expect(reminder.text).toBe(
+      "⏰ Напоминаем: завтра мероприятие «Мастер-класс &lt;робототехника&gt;» (Мастер-класс).\nКогда: 2 декабря 2026 г. в 15:00\nГде: Дворец творчества, каб. 12\nПартнёры: ИГУ",
+    );
+    expect(reminder.reply_markup).toEqual({
+      inline_keyboard: [
+        [
+          { text: "📋 Карточка мероприятия", callback_data: `ev:open:${tomorrow.id}` },
+          { text: "📅 В календарь (.ics)", callback_data: `ev:ics:${tomorrow.id}` },
+        ],
+      ],
+    });
+    expect(await database.db.select().from(eventNotices)).toHaveLength(2);
+
+    // The next evening it is the later event's turn.
+    expect(await sendEventReminders(deps, irkutsk("18:00", "2026-12-02"))).toEqual({ sent: 2 });
+    expect(messagesTo(confirmed.user.telegramId).at(-1)!.text).toContain("3 декабря 2026 г. в 15:00");
+  });
+
+  it("are not sent for an event cancelled in the meantime", async () => {
+    const { admin, responsible, partner, contact } = await setting();
+    const confirmed = await contact("confirmed");
+    const event = await approvedEvent(admin, partner.id, responsible.id, irkutsk("15:00", "2026-12-02"));
+    await answer(event.id, confirmed);
+    const cancelled = await recordOutcome(database.db, admin, event.id, { held: false, reason: "Карантин" }, irkutsk("12:00"));
+    expect(cancelled.ok).toBe(true);
+    expect(await sendEventReminders(deps, irkutsk("19:00"))).toEqual({ sent: 0 });
+    expect(telegram.sent("sendMessage")).toHaveLength(0);
+  });
+
+  it("remind a rescheduled event for its new time only", async () => {
+    const { admin, responsible, partner } = await setting();
+    const event = await approvedEvent(admin, partner.id, responsible.id, irkutsk("15:00", "2026-12-02"));
+    expect(await sendEventReminders(deps, irkutsk("18:00"))).toEqual({ sent: 1 });
+
+    // Moved to the 4th the same evening: it goes back for approval and is approved again.
+    const moved = await updateEvent(database.db, admin, event.id, { startsAt: irkutsk("11:00", "2026-12-04"), endsAt: irkutsk("13:00", "2026-12-04") }, irkutsk("19:00"));
+    expect(moved.ok && moved.needsApprovalAgain).toBe(true);
+    expect(await sendEventReminders(deps, irkutsk("19:15"))).toEqual({ sent: 0 });
+    expect((await decideEvent(database.db, admin, { eventId: event.id, decision: "approved", comment: null })).ok).toBe(true);
+    expect(await sendEventReminders(deps, irkutsk("18:00", "2026-12-02"))).toEqual({ sent: 0 });
+    expect(await sendEventReminders(deps, irkutsk("18:00", "2026-12-03"))).toEqual({ sent: 1 });
+    expect(await sendEventReminders(deps, irkutsk("18:30", "2026-12-03"))).toEqual({ sent: 0 });
+    const texts = messagesTo(responsible.telegramId).map((m) => String(m.text));
+    expect(texts).toHaveLength(2);
+    expect(texts[1]).toContain("4 декабря 2026 г. в 11:00");
+  });
+
+  it("speak each recipient's language, and honour another reminder hour", async () => {
+    const { admin, responsible, partner, contact } = await setting({ language: "en", telegramLanguage: "ru" });
+    const confirmed = await contact("confirmed", { telegramLanguage: "ru" });
+    const event = await approvedEvent(admin, partner.id, responsible.id, irkutsk("15:00", "2026-12-02"));
+    await answer(event.id, confirmed);
+    deps = { ...deps, eventReminderHour: 9 };
+    expect(await sendEventReminders(deps, irkutsk("08:45"))).toEqual({ sent: 0 });
+    expect(await sendEventReminders(deps, irkutsk("09:00"))).toEqual({ sent: 2 });
+    expect(messagesTo(responsible.telegramId)[0]!.text).toBe(
+      "⏰ A reminder: “Мастер-класс &lt;робототехника&gt;” (Master class) is tomorrow.\nWhen: 2 December 2026 at 15:00\nWhere: Дворец творчества, каб. 12\nPartners: ИГУ",
+    );
+    expect(messagesTo(confirmed.user.telegramId)[0]!.text).toContain("⏰ Напоминаем: завтра мероприятие");
+  });
+
+  it("retry a failed delivery on the next run, but not for someone who blocked the bot", async () => {
+    const { admin, responsible, partner, contact } = await setting();
+    const confirmed = await contact("confirmed");
+    const event = await approvedEvent(admin, partner.id, responsible.id, irkutsk("15:00", "2026-12-02"));
+    await answer(event.id, confirmed);
+    telegram.failNext("sendMessage", { error_code: 400, description: "Bad Request: chat not found" });
+    telegram.failNext("sendMessage", { error_code: 403, description: "Forbidden: bot was blocked by the user" });
+    expect(await sendEventReminders(deps, irkutsk("18:00"))).toEqual({ sent: 0 });
+    expect(await sendEventReminders(deps, irkutsk("18:15"))).toEqual({ sent: 1 });
+    expect(messagesTo(responsible.telegramId)).toHaveLength(1);
+    expect(messagesTo(confirmed.user.telegramId)).toHaveLength(0);
+    expect(await database.db.select({ userId: eventNotices.userId, delivered: eventNotices.delivered }).from(eventNotices)).toEqual(
+      expect.arrayContaining([
+        { userId: responsible.id, delivered: true },
+        { userId: confirmed.user.id, delivered: false },
+      ]),
+    );
+  });
+});
