@@ -29,6 +29,7 @@ describe("migrations", () => {
       "event_partners",
       "events",
       "invites",
+      "outbox",
       "partner_contacts",
       "partner_interactions",
       "partner_stage_changes",

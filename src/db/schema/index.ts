@@ -5,3 +5,4 @@ export * from "./events.js";
 export * from "./invites.js";
 export * from "./bot-state.js";
 export * from "./audit-log.js";
+export * from "./outbox.js";
