@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, users } from "../../src/db/schema/index.js";
+import { addStaff as addStaffTo } from "../helpers/bot-people.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
 import { command, makeUser, press } from "../helpers/updates.js";
 
@@ -13,13 +14,7 @@ beforeEach(async () => h.reset());
 
 type TestUser = ReturnType<typeof makeUser>;
 
-/** Registers a person (by /start) and makes them staff directly in the database. */
-async function addStaff(overrides: Partial<TestUser> = {}): Promise<{ user: TestUser; id: number }> {
-  const user = makeUser(overrides);
-  await h.send(command(user, "start"));
-  const [row] = await h.database.db.update(users).set({ role: "staff" }).where(eq(users.telegramId, user.id)).returning();
-  return { user, id: row!.id };
-}
+const addStaff = (overrides: Partial<TestUser> = {}) => addStaffTo(h, overrides);
 
 describe("/staff", () => {
   it("lists staff, opens a card and switches access off and on again, in Russian", async () => {

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, units, users } from "../../src/db/schema/index.js";
+import { addStaff as addStaffTo } from "../helpers/bot-people.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
 import { command, makeUser, press, text } from "../helpers/updates.js";
 
@@ -13,12 +14,7 @@ beforeEach(async () => h.reset());
 
 type TestUser = ReturnType<typeof makeUser>;
 
-async function addStaff(overrides: Partial<TestUser> = {}): Promise<{ user: TestUser; id: number }> {
-  const user = makeUser(overrides);
-  await h.send(command(user, "start"));
-  const [row] = await h.database.db.update(users).set({ role: "staff" }).where(eq(users.telegramId, user.id)).returning();
-  return { user, id: row!.id };
-}
+const addStaff = (overrides: Partial<TestUser> = {}) => addStaffTo(h, overrides);
 
 async function unitNamed(name: string) {
   const [unit] = await h.database.db.select().from(units).where(eq(units.name, name));

@@ -2,13 +2,20 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
 import { type Role, units, users } from "../../src/db/schema/index.js";
 import type { Harness } from "./harness.js";
-import { command, documentMessage, type TestUser } from "./updates.js";
+import { command, documentMessage, makeUser, type TestUser } from "./updates.js";
 
 /** Registers a person through /start, then gives them a role (and a unit) directly in the database. */
 export async function registered(h: Harness, user: TestUser, role: Role, unitId: number | null = null) {
   await h.send(command(user, "start"));
   const [row] = await h.database.db.update(users).set({ role, unitId }).where(eq(users.telegramId, user.id)).returning();
   return row!;
+}
+
+/** A new person made staff: the Telegram user and their stored id. */
+export async function addStaff(h: Harness, overrides: Partial<TestUser> = {}): Promise<{ user: TestUser; id: number }> {
+  const user = makeUser(overrides);
+  const row = await registered(h, user, "staff");
+  return { user, id: row.id };
 }
 
 export async function addDepartment(db: Db, name: string): Promise<number> {
