@@ -4,6 +4,7 @@ import { addAgreement, addPlanItem } from "../../src/domain/agreements.js";
 import { type EventDraft, proposeEvent } from "../../src/domain/events.js";
 import { changeStage, createPartner } from "../../src/domain/partners.js";
 import { addDepartment, openPartnerCard, registered } from "../helpers/bot-people.js";
+import { eventDraft } from "../helpers/event-drafts.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
 import { partnerDraft } from "../helpers/partners.js";
 import { command, makeUser, press, text, type TestUser } from "../helpers/updates.js";
@@ -38,24 +39,15 @@ async function institution(language: "ru" | "en" = "ru") {
   return { unitId, teacher, row, colleagueRow, actor, university, school };
 }
 
-function draft(partnerId: number, responsibleUserId: number, overrides: Partial<EventDraft> = {}): EventDraft {
-  return {
-    partnerIds: [partnerId],
+/** A one-hour round table on 25 December at 10:00 Irkutsk time. */
+function draft(partnerId: number, responsibleUserId: number): EventDraft {
+  const startsAt = new Date("2026-12-25T02:00:00Z");
+  return eventDraft([partnerId], responsibleUserId, startsAt, {
     format: "round_table",
     title: "Круглый стол",
-    description: null,
-    startsAt: new Date("2026-12-25T02:00:00Z"),
-    endsAt: new Date("2026-12-25T03:00:00Z"),
+    endsAt: new Date(startsAt.getTime() + 3600_000),
     place: null,
-    ageFrom: null,
-    ageTo: null,
-    categories: [],
-    expectedParticipants: null,
-    responsibleUserId,
-    ownerUnitId: null,
-    planItemId: null,
-    ...overrides,
-  };
+  });
 }
 
 describe("proposing an event", () => {

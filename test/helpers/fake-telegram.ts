@@ -1,5 +1,9 @@
+import { Api } from "grammy";
 import type { Chat, Message, UserFromGetMe } from "grammy/types";
+import { installApiPlugins } from "../../src/bot/api-plugins.js";
 import { BOT_USER } from "./updates.js";
+
+export const TEST_TOKEN = "123456789:AAEtestTOKENtestTOKENtestTOKENtest12";
 
 export const BOT_INFO: UserFromGetMe = {
   ...BOT_USER,
@@ -312,4 +316,11 @@ export class FakeTelegram {
         return `Not Found: method ${method} is not known to the fake`;
     }
   }
+}
+
+/** The bot's Api (with its plugins) over a fake Bot API: for jobs that send without a bot. */
+export function fakeApi(telegram: FakeTelegram): Api {
+  const api = new Api(TEST_TOKEN, { fetch: telegram.fetch as never });
+  installApiPlugins(api);
+  return api;
 }

@@ -8,10 +8,10 @@ import { createBot } from "../../src/bot/create-bot.js";
 import { createI18n, type I18n } from "../../src/bot/i18n.js";
 import { type Config, parseConfig } from "../../src/config.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
-import { BOT_INFO, FakeTelegram } from "./fake-telegram.js";
+import { BOT_INFO, FakeTelegram, TEST_TOKEN } from "./fake-telegram.js";
 import { makeUser, press } from "./updates.js";
 
-export const TEST_TOKEN = "123456789:AAEtestTOKENtestTOKENtestTOKENtest12";
+export { TEST_TOKEN };
 
 export interface LogLine {
   level: number;

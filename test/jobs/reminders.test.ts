@@ -1,7 +1,5 @@
-import { Api } from "grammy";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installApiPlugins } from "../../src/bot/api-plugins.js";
 import { createI18n, type I18n } from "../../src/bot/i18n.js";
 import { agreementReminders, units, users } from "../../src/db/schema/index.js";
 import { addAgreement, addDays } from "../../src/domain/agreements.js";
@@ -9,8 +7,7 @@ import { createPartner, type PartnerDraft } from "../../src/domain/partners.js";
 import { type ReminderDeps, sendAgreementReminders } from "../../src/jobs/agreement-reminders.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { partnerDraft } from "../helpers/partners.js";
-import { FakeTelegram } from "../helpers/fake-telegram.js";
-import { TEST_TOKEN } from "../helpers/harness.js";
+import { fakeApi, FakeTelegram } from "../helpers/fake-telegram.js";
 
 let database: TestDatabase;
 let i18n: I18n;
@@ -24,8 +21,7 @@ afterAll(async () => database.close());
 beforeEach(async () => {
   await database.truncate();
   telegram = new FakeTelegram();
-  const api = new Api(TEST_TOKEN, { fetch: telegram.fetch as never });
-  installApiPlugins(api);
+  const api = fakeApi(telegram);
   deps = { db: database.db, api, i18n, logger: pino({ level: "silent" }), defaultLanguage: "ru" };
 });
 
