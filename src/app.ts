@@ -8,6 +8,7 @@ import { InFlightUpdates } from "./bot/in-flight.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
+import { OutboxSender } from "./delivery/outbox.js";
 import { startJobs } from "./jobs/scheduler.js";
 import { withRetries } from "./retry.js";
 import type { Logger } from "./logger.js";
@@ -36,7 +37,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const i18n = await createI18n((language, key) => logger.warn({ language, key }, "missing translation"));
     const now = () => new Date();
     const inFlight = new InFlightUpdates();
-    const bot = createBot({ config, db: database.db, logger, i18n, now }, { inFlight });
+    let outbox: OutboxSender | undefined;
+    const wakeOutbox = () => outbox?.wake();
+    const bot = createBot({ config, db: database.db, logger, i18n, now, wakeOutbox }, { inFlight });
     // Not bot.init(): it retries network errors forever, silently.
     bot.botInfo = await withRetries(`The Telegram Bot API (${config.telegramApiRoot ?? "https://api.telegram.org"})`, () => bot.api.getMe(), {
       attempts: config.telegramConnectAttempts,
@@ -48,6 +51,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         ),
     });
     await publishCommandMenus(bot.api, i18n, config.adminTelegramIds, logger);
+    // Every message the bot sends on its own initiative goes through the outbox and this sender.
+    outbox = new OutboxSender({ database, api: bot.api, logger });
+    outbox.start();
     const jobs = startJobs({
       db: database.db,
       logger,
@@ -57,6 +63,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       i18n,
       defaultLanguage: config.defaultLanguage,
       eventReminderHour: config.eventReminderHour,
+      feedback: config.feedback,
+      wakeOutbox,
     });
 
     let runner: RunnerHandle | undefined;
@@ -83,6 +91,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         if (inFlight.size > 0) logger.info({ updates: inFlight.size }, "waiting for updates in flight");
         await inFlight.drained();
         await jobs.stop();
+        await outbox?.stop();
         await database.close();
       })());
     return { bot, database, webhook, stop };

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { z } from "zod";
 
@@ -84,6 +85,29 @@ const baseSchema = z.object({
     emptyToUndefined,
     z.coerce.number({ error: "expected a whole hour from 0 to 23" }).int().min(0).max(23).default(18),
   ),
+  FEEDBACK_LINK_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected a whole number of days from 1 to 60" }).int().min(1).max(60).default(7),
+  ),
+  FEEDBACK_PROMPT_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected a whole number of days from 1 to 60" }).int().min(1).max(60).default(14),
+  ),
+  FEEDBACK_REMINDER_DAYS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default("2,5")
+      .transform((value) => (value.trim() === "" ? [] : value.split(",").map((part) => Number(part.trim()))))
+      .refine(
+        (days) => days.length <= 5 && days.every((d, i) => Number.isInteger(d) && d >= 1 && d <= 60 && (i === 0 || d > days[i - 1]!)),
+        "expected up to 5 increasing whole numbers of days, comma-separated, e.g. 2,5",
+      ),
+  ),
+  FEEDBACK_SECRET: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, "expected at least 16 characters (a random secret)").optional(),
+  ),
 });
 
 const pollingSchema = z.object({
@@ -125,6 +149,19 @@ export interface BaseConfig {
   inviteTtlDays: number;
   /** The local hour from which the day-before reminders of events go out. */
   eventReminderHour: number;
+  feedback: {
+    /** Days the participants' feedback link stays open after the event is recorded as held. */
+    linkDays: number;
+    /** Days a partner's feedback prompt takes answers; the summary goes out when it closes. */
+    promptDays: number;
+    /** Days after the prompt on which a partner who has not answered is reminded (2 and 5). */
+    reminderDays: number[];
+    /**
+     * The key of the participants' voter hash; kept outside the database so that the hashes
+     * cannot be matched to Telegram ids from a copy of it. Derived from BOT_TOKEN unless set.
+     */
+    secret: string;
+  };
 }
 
 export type Config = BaseConfig &
@@ -168,6 +205,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     telegramConnectAttempts: b.TELEGRAM_CONNECT_ATTEMPTS,
     inviteTtlDays: b.INVITE_TTL_DAYS,
     eventReminderHour: b.EVENT_REMINDER_HOUR,
+    feedback: {
+      linkDays: b.FEEDBACK_LINK_DAYS,
+      promptDays: b.FEEDBACK_PROMPT_DAYS,
+      reminderDays: b.FEEDBACK_REMINDER_DAYS,
+      secret: b.FEEDBACK_SECRET ?? createHmac("sha256", b.BOT_TOKEN).update("participant-feedback").digest("base64url"),
+    },
   };
   const m = mode.data;
   return m.BOT_MODE === "webhook"

@@ -13,6 +13,8 @@ export interface BotDeps {
   i18n: I18n;
   /** The clock; tests move it. */
   now: () => Date;
+  /** Tells the outbox sender that messages were enqueued (call after the transaction commits). */
+  wakeOutbox: () => void;
 }
 
 export interface PartnerListState {

@@ -32,6 +32,7 @@ export async function enqueue(writer: Writer, message: OutboxMessage): Promise<n
     payload: {
       text,
       parse_mode: "HTML",
+      link_preview_options: { is_disabled: true },
       ...(index === parts.length - 1 && message.replyMarkup ? { reply_markup: message.replyMarkup } : {}),
     },
     dedupeKey: dedupeKey === undefined ? null : index === 0 ? dedupeKey : `${dedupeKey}#${index + 1}`,
@@ -149,6 +150,55 @@ export class OutboxSender {
     await this.done;
   }
 
+  /**
+   * Sends every pending message now, in one pass per chat until none is left, and returns how
+   * many API calls it made. For tests and tools: the rate limits still count calls, but a row
+   * that never failed is sent without waiting for its scheduled time or its chat's interval.
+   * Throws if another sender leads.
+   */
+  async flush(): Promise<number> {
+    const [pending] = await this.options.database.db.select({ id: outbox.id }).from(outbox).where(eq(outbox.status, "pending")).limit(1);
+    if (!pending) return 0;
+    return this.options.database.withConnection(async (db) => {
+      const [row] = await selectRows<{ locked: boolean; pid: number }>(
+        db,
+        sql`select pg_try_advisory_lock(${SENDER_LOCK_KEY}) as locked, pg_backend_pid() as pid`,
+      );
+      if (!row?.locked) throw new Error("another outbox sender leads");
+      const ours = sql`pg_backend_pid() = ${row.pid}`;
+      let calls = 0;
+      try {
+        for (;;) {
+          const now = this.now();
+          const due = (await this.heads(db)).filter((head) => head.attempts === 0 || head.nextAttemptAt.getTime() <= now);
+          if (due.length === 0) return calls;
+          for (const head of due) {
+            await this.deliver(db, ours, head);
+            calls++;
+          }
+        }
+      } finally {
+        await db.execute(sql`select pg_advisory_unlock(${SENDER_LOCK_KEY})`);
+      }
+    });
+  }
+
+  /** The oldest pending row of each chat: a chat's messages go in order, retries included. */
+  private heads(db: Db): Promise<Head[]> {
+    return db
+      .selectDistinctOn([outbox.chatId], {
+        id: outbox.id,
+        chatId: outbox.chatId,
+        method: outbox.method,
+        payload: outbox.payload,
+        attempts: outbox.attempts,
+        nextAttemptAt: outbox.nextAttemptAt,
+      })
+      .from(outbox)
+      .where(eq(outbox.status, "pending"))
+      .orderBy(outbox.chatId, outbox.id);
+  }
+
   /** Ends an idle wait early: call after enqueueing when the message should go at once. */
   wake(): void {
     this.waking.abort();
@@ -200,19 +250,7 @@ export class OutboxSender {
         await this.sleep(this.pausedUntil - now);
         continue;
       }
-      // The oldest pending row of each chat: a chat's messages go in order, retries included.
-      const heads: Head[] = await db
-        .selectDistinctOn([outbox.chatId], {
-          id: outbox.id,
-          chatId: outbox.chatId,
-          method: outbox.method,
-          payload: outbox.payload,
-          attempts: outbox.attempts,
-          nextAttemptAt: outbox.nextAttemptAt,
-        })
-        .from(outbox)
-        .where(eq(outbox.status, "pending"))
-        .orderBy(outbox.chatId, outbox.id);
+      const heads = await this.heads(db);
       const readyAt = (head: Head) => Math.max(head.nextAttemptAt.getTime(), (this.lastCallToChat.get(head.chatId) ?? -Infinity) + this.perChatIntervalMs);
       const due = heads.filter((head) => readyAt(head) <= now).sort((a, b) => a.id - b.id);
       if (due.length === 0) {

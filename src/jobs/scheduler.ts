@@ -1,7 +1,7 @@
 import type { Api } from "grammy";
 import { schedule, type ScheduledTask } from "node-cron";
 import type { I18n } from "../bot/i18n.js";
-import type { Language } from "../config.js";
+import type { Config, Language } from "../config.js";
 import type { Db } from "../db/client.js";
 import { localDate } from "../domain/dates.js";
 import { forgetAbandonedDialogs, forgetProcessedUpdates } from "../domain/housekeeping.js";
@@ -31,6 +31,9 @@ export interface JobDeps {
   defaultLanguage: Language;
   /** The local hour from which reminders of tomorrow's events go out. */
   eventReminderHour: number;
+  feedback: Config["feedback"];
+  /** Tells the outbox sender that messages were enqueued. */
+  wakeOutbox: () => void;
 }
 
 export function startJobs(deps: JobDeps): Jobs {

@@ -11,7 +11,7 @@ import { makeUser, press, privateChat, type TestUser } from "./updates.js";
 
 /** The bot's deps as the harness builds them, for calling notices directly. */
 export function botDeps(h: Harness): BotDeps {
-  return { config: h.config, db: h.database.db, logger: pino({ level: "silent" }), i18n: h.i18n, now: () => h.clock.now };
+  return { config: h.config, db: h.database.db, logger: pino({ level: "silent" }), i18n: h.i18n, now: () => h.clock.now, wakeOutbox: () => undefined };
 }
 
 export const TEN_DECEMBER_15 = new Date("2026-12-10T07:00:00Z"); // 15:00 in Irkutsk

@@ -7,6 +7,7 @@ import type { BotContext } from "../../src/bot/context.js";
 import { createBot } from "../../src/bot/create-bot.js";
 import { createI18n, type I18n } from "../../src/bot/i18n.js";
 import { type Config, parseConfig } from "../../src/config.js";
+import { OutboxSender } from "../../src/delivery/outbox.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
 import { BOT_INFO, FakeTelegram, TEST_TOKEN } from "./fake-telegram.js";
 import { makeUser, press } from "./updates.js";
@@ -33,7 +34,10 @@ export interface Harness {
   clock: { now: Date };
   admin: ReturnType<typeof makeUser>;
   bot: Bot<BotContext>;
+  /** Hands each update to the bot, then delivers what it put in the outbox. */
   send(...updates: Update[]): Promise<void>;
+  /** Delivers the outbox through the real sender (what jobs enqueue, for one); returns the calls made. */
+  flushOutbox(): Promise<number>;
   /** Presses the button with callback data `data` under the last message the bot showed `user`. */
   pressButton(user: User, data: string): Promise<void>;
   /** Throws the bot object away and builds a new one over the same database (a restart). */
@@ -65,7 +69,20 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const received: Update[] = [];
 
   const build = () =>
-    createBot({ config, db: database.db, logger, i18n, now: () => clock.now }, { botInfo: BOT_INFO, client: { fetch: telegram.fetch as never } });
+    createBot(
+      { config, db: database.db, logger, i18n, now: () => clock.now, wakeOutbox: () => undefined },
+      { botInfo: BOT_INFO, client: { fetch: telegram.fetch as never } },
+    );
+  const bot = build();
+  // The real sender over the same fake Telegram; no waiting between messages in tests.
+  const outbox = new OutboxSender({
+    database,
+    api: bot.api,
+    logger,
+    now: () => clock.now.getTime(),
+    perChatIntervalMs: 0,
+    perSecond: 1_000_000,
+  });
 
   const harness: Harness = {
     database,
@@ -76,13 +93,15 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     missingKeys,
     clock,
     admin,
-    bot: build(),
+    bot,
     async send(...updates) {
       for (const update of updates) {
         received.push(update);
         await harness.bot.handleUpdate(update);
+        await outbox.flush();
       }
     },
+    flushOutbox: () => outbox.flush(),
     async pressButton(user, data) {
       const message = telegram.lastMessageTo(user.id);
       expect(message.buttons.map((b) => b.data)).toContain(data);

@@ -6,3 +6,4 @@ export * from "./invites.js";
 export * from "./bot-state.js";
 export * from "./audit-log.js";
 export * from "./outbox.js";
+export * from "./feedback.js";
