@@ -37,8 +37,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const i18n = await createI18n((language, key) => logger.warn({ language, key }, "missing translation"));
     const now = () => new Date();
     const inFlight = new InFlightUpdates();
-    let outbox: OutboxSender | undefined;
-    const wakeOutbox = () => outbox?.wake();
+    // The sender needs the bot's Api and the bot needs to wake the sender: created just below.
+    const outboxRef: { sender?: OutboxSender } = {};
+    const wakeOutbox = () => outboxRef.sender?.wake();
     const bot = createBot({ config, db: database.db, logger, i18n, now, wakeOutbox }, { inFlight });
     // Not bot.init(): it retries network errors forever, silently.
     bot.botInfo = await withRetries(`The Telegram Bot API (${config.telegramApiRoot ?? "https://api.telegram.org"})`, () => bot.api.getMe(), {
@@ -52,7 +53,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
     await publishCommandMenus(bot.api, i18n, config.adminTelegramIds, logger);
     // Every message the bot sends on its own initiative goes through the outbox and this sender.
-    outbox = new OutboxSender({ database, api: bot.api, logger });
+    const outbox = (outboxRef.sender = new OutboxSender({ database, api: bot.api, logger }));
     outbox.start();
     const jobs = startJobs({
       db: database.db,
@@ -91,7 +92,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         if (inFlight.size > 0) logger.info({ updates: inFlight.size }, "waiting for updates in flight");
         await inFlight.drained();
         await jobs.stop();
-        await outbox?.stop();
+        await outbox.stop();
         await database.close();
       })());
     return { bot, database, webhook, stop };
