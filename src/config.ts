@@ -98,10 +98,12 @@ const baseSchema = z.object({
     z
       .string()
       .default("2,5")
-      .transform((value) => (value.trim() === "" ? [] : value.split(",").map((part) => Number(part.trim()))))
+      .transform((value) =>
+        value.trim().toLowerCase() === "off" ? [] : value.trim() === "" ? [2, 5] : value.split(",").map((part) => Number(part.trim())),
+      )
       .refine(
         (days) => days.length <= 5 && days.every((d, i) => Number.isInteger(d) && d >= 1 && d <= 60 && (i === 0 || d > days[i - 1]!)),
-        "expected up to 5 increasing whole numbers of days, comma-separated, e.g. 2,5",
+        "expected up to 5 increasing whole numbers of days, comma-separated, e.g. 2,5 (or off)",
       ),
   ),
   FEEDBACK_SECRET: z.preprocess(

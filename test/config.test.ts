@@ -29,6 +29,25 @@ describe("configuration", () => {
     });
   });
 
+  it("has feedback defaults (7-day link, 14-day prompts, reminders on days 2 and 5) and reads them", () => {
+    const defaults = parseConfig({ BOT_TOKEN: TEST_TOKEN }).feedback;
+    expect(defaults).toMatchObject({ linkDays: 7, promptDays: 14, reminderDays: [2, 5] });
+    // The hash key comes from the token unless set, and never equals it.
+    expect(defaults.secret).toHaveLength(43);
+    expect(defaults.secret).not.toContain(TEST_TOKEN);
+    expect(parseConfig({ BOT_TOKEN: TEST_TOKEN }).feedback.secret).toBe(defaults.secret);
+    const custom = parseConfig({
+      BOT_TOKEN: TEST_TOKEN,
+      FEEDBACK_LINK_DAYS: "3",
+      FEEDBACK_PROMPT_DAYS: "10",
+      FEEDBACK_REMINDER_DAYS: " 1, 4 ,7",
+      FEEDBACK_SECRET: "0123456789abcdef-secret",
+    }).feedback;
+    expect(custom).toEqual({ linkDays: 3, promptDays: 10, reminderDays: [1, 4, 7], secret: "0123456789abcdef-secret" });
+    expect(parseConfig({ BOT_TOKEN: TEST_TOKEN, FEEDBACK_REMINDER_DAYS: " " }).feedback.reminderDays).toEqual(defaults.reminderDays);
+    expect(parseConfig({ BOT_TOKEN: TEST_TOKEN, FEEDBACK_REMINDER_DAYS: "off" }).feedback.reminderDays).toEqual([]);
+  });
+
   it("reads admins, Postgres, webhook mode and a Bot API server", () => {
     const config = parseConfig({
       BOT_TOKEN: TEST_TOKEN,
@@ -65,6 +84,11 @@ describe("configuration", () => {
     [{ BOT_TOKEN: TEST_TOKEN, LOG_LEVEL: "loud" }, "LOG_LEVEL", "one of"],
     [{ BOT_TOKEN: TEST_TOKEN, EVENT_REMINDER_HOUR: "24" }, "EVENT_REMINDER_HOUR", "whole hour from 0 to 23"],
     [{ BOT_TOKEN: TEST_TOKEN, EVENT_REMINDER_HOUR: "6.5" }, "EVENT_REMINDER_HOUR", "whole hour from 0 to 23"],
+    [{ BOT_TOKEN: TEST_TOKEN, FEEDBACK_LINK_DAYS: "0" }, "FEEDBACK_LINK_DAYS", "from 1 to 60"],
+    [{ BOT_TOKEN: TEST_TOKEN, FEEDBACK_PROMPT_DAYS: "abc" }, "FEEDBACK_PROMPT_DAYS", "from 1 to 60"],
+    [{ BOT_TOKEN: TEST_TOKEN, FEEDBACK_REMINDER_DAYS: "5,2" }, "FEEDBACK_REMINDER_DAYS", "increasing"],
+    [{ BOT_TOKEN: TEST_TOKEN, FEEDBACK_REMINDER_DAYS: "2,x" }, "FEEDBACK_REMINDER_DAYS", "increasing"],
+    [{ BOT_TOKEN: TEST_TOKEN, FEEDBACK_SECRET: "short" }, "FEEDBACK_SECRET", "at least 16"],
     [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "push" }, "BOT_MODE", "polling or webhook"],
     [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "webhook" }, "WEBHOOK_URL", "is required in webhook mode"],
     [{ BOT_TOKEN: TEST_TOKEN, BOT_MODE: "webhook", WEBHOOK_URL: "http://x.org/h", WEBHOOK_SECRET: "a" }, "WEBHOOK_URL", "https://"],

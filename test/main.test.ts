@@ -6,7 +6,7 @@ import { createTestDatabase, TEST_DRIVER, type TestDatabase } from "./helpers/db
 import { FakeBotApiServer } from "./helpers/fake-bot-api-server.js";
 import { TEST_TOKEN } from "./helpers/harness.js";
 import { type BotProcess, startBotProcess } from "./helpers/process.js";
-import { command, makeUser } from "./helpers/updates.js";
+import { command, makeUser, press } from "./helpers/updates.js";
 
 let workDir: string;
 let database: TestDatabase | undefined;
@@ -104,6 +104,36 @@ describe("a running bot (long polling)", () => {
     api.sendMessageDelayMs = 0;
     expect(api.telegram.textsTo(admin.id)).toHaveLength(2);
     expect(bot.stdout()).toContain("stopped cleanly");
+  });
+
+  it("delivers what the bot says on its own initiative through the outbox sender", async () => {
+    api.telegram.reset();
+    const admin = makeUser({ language_code: "en" });
+    const newcomer = makeUser({ first_name: "Nina", language_code: "ru" });
+    const bot = start({ BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: api.url, ADMIN_TELEGRAM_IDS: String(admin.id), ...databaseEnv() });
+    await bot.waitForLog("bot is running");
+    await bot.waitForLog("the outbox sender leads");
+    const pressLatest = async (data: string) => {
+      const message = api.telegram.lastMessageTo(admin.id);
+      expect(message.buttons.map((b) => b.data)).toContain(data);
+      const before = api.telegram.calls.length;
+      api.push(press(admin, data, message));
+      await api.waitFor((t) => t.calls.length > before && t.calls.slice(before).some((c) => c.method === "answerCallbackQuery"));
+    };
+    api.push(command(admin, "invite"));
+    await api.waitFor((t) => t.textsTo(admin.id).length === 1);
+    await pressLatest("invite:role:staff");
+    if (api.telegram.lastMessageTo(admin.id).buttons.some((b) => b.data === "invite:unit:none")) await pressLatest("invite:unit:none");
+    await pressLatest("invite:create");
+    await api.waitFor((t) => /start=([A-Za-z0-9_-]+)/.test(t.lastTextTo(admin.id)));
+    const token = /start=([A-Za-z0-9_-]+)/.exec(api.telegram.lastTextTo(admin.id))![1]!;
+
+    api.push(command(newcomer, "start", token));
+    // The inviter's notice is not a reply: it is written to the outbox and the sender delivers it.
+    await api.waitFor((t) => t.lastTextTo(admin.id).includes("Nina"));
+    expect(api.telegram.lastTextTo(admin.id)).toMatch(/accepted/);
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
   });
 
   it("keeps going when Telegram refuses the command menu", async () => {
