@@ -1,6 +1,6 @@
-import { and, like, lt } from "drizzle-orm";
+import { and, inArray, like, lt } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { botState, processedUpdates } from "../db/schema/index.js";
+import { botState, outbox, processedUpdates } from "../db/schema/index.js";
 import { CONVERSATION_KEY_PREFIX } from "../db/state-storage.js";
 
 /**
@@ -21,5 +21,18 @@ export async function forgetProcessedUpdates(db: Db, olderThan: Date): Promise<n
     .delete(processedUpdates)
     .where(lt(processedUpdates.processedAt, olderThan))
     .returning({ id: processedUpdates.updateId });
+  return rows.length;
+}
+
+/**
+ * The outbox keeps a copy of every message the bot sent on its own initiative (names, event
+ * titles). Once delivered (or given up) it is needed only to look into a recent problem: forget
+ * it after `olderThan`, as /privacy promises. Pending and in-flight rows are never touched.
+ */
+export async function forgetDeliveredMessages(db: Db, olderThan: Date): Promise<number> {
+  const rows = await db
+    .delete(outbox)
+    .where(and(inArray(outbox.status, ["sent", "failed", "blocked"]), lt(outbox.createdAt, olderThan)))
+    .returning({ id: outbox.id });
   return rows.length;
 }

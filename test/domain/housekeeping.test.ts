@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { botState, processedUpdates } from "../../src/db/schema/index.js";
-import { forgetAbandonedDialogs, forgetProcessedUpdates } from "../../src/domain/housekeeping.js";
+import { botState, outbox, processedUpdates } from "../../src/db/schema/index.js";
+import { forgetAbandonedDialogs, forgetDeliveredMessages, forgetProcessedUpdates } from "../../src/domain/housekeeping.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 
 let database: TestDatabase;
@@ -32,5 +32,25 @@ describe("housekeeping", () => {
     ]);
     expect(await forgetAbandonedDialogs(database.db, daysAgo(7))).toBe(1);
     expect((await database.db.select().from(botState)).map((r) => r.key).sort()).toEqual(["conversation:200", "session:100"]);
+  });
+
+  it("forgets delivered and given-up outbox messages after 30 days, never pending or in-flight ones", async () => {
+    const row = (id: number, status: "pending" | "sending" | "sent" | "failed" | "blocked", age: number) => ({
+      id,
+      chatId: 100 + id,
+      payload: { text: `message ${id}` },
+      status,
+      createdAt: daysAgo(age),
+    });
+    await database.db.insert(outbox).values([
+      row(1, "sent", 31),
+      row(2, "failed", 40),
+      row(3, "blocked", 35),
+      row(4, "sent", 10),
+      row(5, "pending", 60),
+      row(6, "sending", 60),
+    ]);
+    expect(await forgetDeliveredMessages(database.db, daysAgo(30))).toBe(3);
+    expect((await database.db.select({ id: outbox.id }).from(outbox)).map((r) => r.id).sort()).toEqual([4, 5, 6]);
   });
 });
