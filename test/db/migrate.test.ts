@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(async () => database.close());
 
 describe("migrations", () => {
-  it("create every table of the foundation", async () => {
+  it("create every table", async () => {
     const rows = await selectRows<{ table_name: string }>(
       database.db,
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
@@ -28,11 +28,14 @@ describe("migrations", () => {
       "event_notices",
       "event_partners",
       "events",
+      "feedback_prompts",
+      "feedback_rounds",
       "invites",
       "outbox",
       "partner_contacts",
       "partner_interactions",
       "partner_stage_changes",
+      "participant_feedback",
       "partners",
       "plan_items",
       "processed_updates",
