@@ -60,7 +60,6 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       logger,
       timeZone: config.timeZone,
       now,
-      api: bot.api,
       i18n,
       defaultLanguage: config.defaultLanguage,
       eventReminderHour: config.eventReminderHour,

@@ -113,18 +113,25 @@ describe("a running bot (long polling)", () => {
     const bot = start({ BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: api.url, ADMIN_TELEGRAM_IDS: String(admin.id), ...databaseEnv() });
     await bot.waitForLog("bot is running");
     await bot.waitForLog("the outbox sender leads");
-    const pressLatest = async (data: string) => {
-      const message = api.telegram.lastMessageTo(admin.id);
-      expect(message.buttons.map((b) => b.data)).toContain(data);
-      const before = api.telegram.calls.length;
-      api.push(press(admin, data, message));
-      await api.waitFor((t) => t.calls.length > before && t.calls.slice(before).some((c) => c.method === "answerCallbackQuery"));
+    const hasButton = (data: string) => (t: typeof api.telegram) => t.calls.length > 0 && buttonsOf(t).includes(data);
+    const buttonsOf = (t: typeof api.telegram) => {
+      try {
+        return t.lastMessageTo(admin.id).buttons.map((b) => b.data);
+      } catch {
+        return [];
+      }
     };
+    const press_ = (data: string) => api.push(press(admin, data, api.telegram.lastMessageTo(admin.id)));
     api.push(command(admin, "invite"));
-    await api.waitFor((t) => t.textsTo(admin.id).length === 1);
-    await pressLatest("invite:role:staff");
-    if (api.telegram.lastMessageTo(admin.id).buttons.some((b) => b.data === "invite:unit:none")) await pressLatest("invite:unit:none");
-    await pressLatest("invite:create");
+    await api.waitFor(hasButton("invite:role:staff"));
+    press_("invite:role:staff");
+    // The dialog edits its message: wait for the next step's buttons, not just the callback answer.
+    await api.waitFor((t) => buttonsOf(t).includes("invite:create") || buttonsOf(t).includes("invite:unit:none"));
+    if (buttonsOf(api.telegram).includes("invite:unit:none")) {
+      press_("invite:unit:none");
+      await api.waitFor(hasButton("invite:create"));
+    }
+    press_("invite:create");
     await api.waitFor((t) => /start=([A-Za-z0-9_-]+)/.test(t.lastTextTo(admin.id)));
     const token = /start=([A-Za-z0-9_-]+)/.exec(api.telegram.lastTextTo(admin.id))![1]!;
 

@@ -17,6 +17,7 @@ export const COMMANDS = [
   { command: "newpartner", roles: ["admin", "staff"] },
   { command: "newevent", roles: ["admin", "staff"] },
   { command: "events", roles: ["admin", "staff", "partner"] },
+  { command: "feedback", roles: ["partner"] },
   { command: "invite", roles: ["admin"] },
   { command: "staff", roles: ["admin"] },
   { command: "units", roles: ["admin"] },

@@ -28,7 +28,10 @@ import {
   EVENT_TIME_CONVERSATION,
 } from "./conversations/event-names.js";
 import { EVENT_CONVERSATION, eventConversation } from "./conversations/event.js";
+import { participantCommentConversation } from "./conversations/participant-feedback.js";
+import { FEEDBACK_CONVERSATION, feedbackConversation } from "./conversations/feedback.js";
 import { handleError } from "./error-handler.js";
+import { PARTICIPANT_COMMENT_CONVERSATION } from "./participant-link.js";
 import type { InFlightUpdates } from "./in-flight.js";
 import { agreementsFeature } from "./features/agreements.js";
 import { calendarFeature } from "./features/calendar.js";
@@ -38,12 +41,15 @@ import { editedMessagesFeature } from "./features/edited-messages.js";
 import { eventAnswersFeature } from "./features/event-answers.js";
 import { eventCardFeature } from "./features/event-card.js";
 import { eventFormFeature } from "./features/event-form.js";
+import { feedbackResultsFeature } from "./features/feedback-results.js";
+import { feedbackFeature } from "./features/feedback.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { groupFeature } from "./features/group.js";
 import { helpFeature } from "./features/help.js";
 import { interactionsFeature } from "./features/interactions.js";
 import { inviteFeature } from "./features/invite.js";
 import { languageFeature } from "./features/language.js";
+import { participantFeedbackFeature } from "./features/participant-feedback.js";
 import { EDIT_PARTNER_CONVERSATION, partnerCardFeature, STAGE_CONVERSATION } from "./features/partner-card.js";
 import { partnersFeature } from "./features/partners.js";
 import { privacyFeature } from "./features/privacy.js";
@@ -130,6 +136,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   protectedBot.use(createConversation(eventPlaceConversation, EVENT_PLACE_CONVERSATION));
   protectedBot.use(createConversation(eventCancelConversation, EVENT_CANCEL_CONVERSATION));
   protectedBot.use(createConversation(eventHeldConversation, EVENT_HELD_CONVERSATION));
+  protectedBot.use(createConversation(participantCommentConversation, PARTICIPANT_COMMENT_CONVERSATION));
+  protectedBot.use(createConversation(feedbackConversation, FEEDBACK_CONVERSATION));
   protectedBot.use(startFeature);
   protectedBot.use(helpFeature);
   protectedBot.use(languageFeature);
@@ -147,6 +155,9 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   protectedBot.use(calendarFeature);
   protectedBot.use(eventCardFeature);
   protectedBot.use(eventAnswersFeature);
+  protectedBot.use(feedbackResultsFeature);
+  protectedBot.use(feedbackFeature);
+  protectedBot.use(participantFeedbackFeature);
   protectedBot.use(fallbackFeature);
   return bot;
 }

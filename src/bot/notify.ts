@@ -1,24 +1,17 @@
-import type { User } from "../db/schema/index.js";
-import type { BotContext } from "./context.js";
-import { pickLanguage } from "./i18n.js";
-
-type Recipient = Pick<User, "id" | "telegramId" | "language" | "telegramLanguage">;
+import { enqueueNotice, type NoticeDeps, type Recipient } from "../delivery/notices.js";
+import type { Writer } from "../domain/audit.js";
 
 /**
- * Sends a message to another user in *their* language. A user who blocked the bot must not
- * break the action that triggered the notice, so a failure is only logged.
+ * Writes a one-line notice to another user, in *their* language, to the outbox. Pass the
+ * transaction of the change the notice tells about; the outbox sender delivers it (and copes
+ * with a recipient who blocked the bot). Wake the sender after the transaction commits.
  */
-export async function notifyUser(
-  ctx: BotContext,
+export async function enqueueUserNotice(
+  tx: Writer,
+  deps: NoticeDeps,
   recipient: Recipient,
   key: string,
   values: Record<string, string | number> = {},
-): Promise<void> {
-  const { config, i18n, logger } = ctx.deps;
-  const language = pickLanguage(recipient.language, recipient.telegramLanguage ?? undefined, config.defaultLanguage);
-  try {
-    await ctx.api.sendMessage(recipient.telegramId, i18n.fixedT(language)(key, values));
-  } catch (error) {
-    logger.warn({ err: error, userId: recipient.id, key }, "could not deliver a notice");
-  }
+): Promise<boolean> {
+  return enqueueNotice(tx, deps, recipient, (t) => ({ text: t(key, values) }));
 }

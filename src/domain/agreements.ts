@@ -287,17 +287,13 @@ export async function dueAgreementReminders(db: Db, today: string): Promise<DueR
   return due;
 }
 
-/** Claims a reminder: true for exactly one caller, however many instances try at once. */
+/**
+ * Claims a reminder: true for exactly one caller, however many instances try at once. Call it in
+ * the transaction that enqueues the reminder, so a claim never exists without its message.
+ */
 export async function claimAgreementReminder(db: Db, agreementId: number, daysBefore: number): Promise<boolean> {
   const claimed = await db.insert(agreementReminders).values({ agreementId, daysBefore }).onConflictDoNothing().returning();
   return claimed.length > 0;
-}
-
-/** Gives a claim back when the reminder could not be delivered, so the next run retries it. */
-export async function releaseAgreementReminder(db: Db, agreementId: number, daysBefore: number): Promise<void> {
-  await db
-    .delete(agreementReminders)
-    .where(and(eq(agreementReminders.agreementId, agreementId), eq(agreementReminders.daysBefore, daysBefore)));
 }
 
 /**

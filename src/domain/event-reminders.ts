@@ -44,17 +44,10 @@ export async function dueEventReminders(db: Db, now: Date, timeZone: string): Pr
   return due;
 }
 
-const noticeOf = (event: Pick<Event, "id" | "startsAt">, userId: number) =>
-  and(
-    eq(eventNotices.eventId, event.id),
-    eq(eventNotices.kind, "reminder_day_before"),
-    eq(eventNotices.userId, userId),
-    eq(eventNotices.forStartsAt, event.startsAt),
-  );
-
 /**
- * Claims a reminder before it is sent: true for exactly one caller. The event row is locked and
- * re-read, so an event cancelled or moved since it was listed gets no stale reminder.
+ * Claims a reminder: true for exactly one caller. Call it in the transaction that enqueues the
+ * reminder, so a claim never exists without its message. The event row is locked and re-read,
+ * so an event cancelled or moved since it was listed gets no stale reminder.
  */
 export async function claimEventReminder(db: Db, event: Pick<Event, "id" | "startsAt">, userId: number): Promise<boolean> {
   return db.transaction(async (tx) => {
@@ -67,14 +60,4 @@ export async function claimEventReminder(db: Db, event: Pick<Event, "id" | "star
       .returning({ eventId: eventNotices.eventId });
     return claimed.length > 0;
   });
-}
-
-/** Gives a claim back after a failed delivery, so the next run tries again. */
-export async function releaseEventReminder(db: Db, event: Pick<Event, "id" | "startsAt">, userId: number): Promise<void> {
-  await db.delete(eventNotices).where(noticeOf(event, userId));
-}
-
-/** Keeps the claim of a reminder to someone who blocked the bot, marked as not delivered. */
-export async function markEventReminderUndelivered(db: Db, event: Pick<Event, "id" | "startsAt">, userId: number): Promise<void> {
-  await db.update(eventNotices).set({ delivered: false }).where(noticeOf(event, userId));
 }

@@ -17,7 +17,10 @@ export async function eventsAwaitingHeldQuestion(db: Db, now: Date): Promise<Eve
     .orderBy(asc(events.endsAt), asc(events.id));
 }
 
-/** Claims the question for this event before it is sent; false when another run already did. */
+/**
+ * Claims the question for this event: false when another run already did. Call it in the
+ * transaction that enqueues the question, so a claim never exists without its message.
+ */
 export async function claimHeldQuestion(db: Db, event: Pick<Event, "id" | "responsibleUserId" | "startsAt">): Promise<boolean> {
   const claimed = await db
     .insert(eventNotices)
@@ -25,33 +28,4 @@ export async function claimHeldQuestion(db: Db, event: Pick<Event, "id" | "respo
     .onConflictDoNothing()
     .returning({ eventId: eventNotices.eventId });
   return claimed.length > 0;
-}
-
-/** Gives a claim back after a failed delivery, so the next run asks again. */
-export async function releaseHeldQuestion(db: Db, event: Pick<Event, "id" | "responsibleUserId" | "startsAt">): Promise<void> {
-  await db
-    .delete(eventNotices)
-    .where(
-      and(
-        eq(eventNotices.eventId, event.id),
-        eq(eventNotices.kind, "held_question"),
-        eq(eventNotices.userId, event.responsibleUserId),
-        eq(eventNotices.forStartsAt, event.startsAt),
-      ),
-    );
-}
-
-/** Marks a claimed question as not delivered (the person blocked the bot): it is not retried. */
-export async function markHeldQuestionUndelivered(db: Db, event: Pick<Event, "id" | "responsibleUserId" | "startsAt">): Promise<void> {
-  await db
-    .update(eventNotices)
-    .set({ delivered: false })
-    .where(
-      and(
-        eq(eventNotices.eventId, event.id),
-        eq(eventNotices.kind, "held_question"),
-        eq(eventNotices.userId, event.responsibleUserId),
-        eq(eventNotices.forStartsAt, event.startsAt),
-      ),
-    );
 }

@@ -1,47 +1,54 @@
-import { type Api, GrammyError, InlineKeyboard } from "grammy";
-import { pickLanguage, type I18n } from "../bot/i18n.js";
-import type { Language } from "../config.js";
+import { InlineKeyboard } from "grammy";
 import type { Db } from "../db/client.js";
-import { claimAgreementReminder, dueAgreementReminders, releaseAgreementReminder } from "../domain/agreements.js";
+import { enqueueNotice, type NoticeDeps } from "../delivery/notices.js";
+import { claimAgreementReminder, dueAgreementReminders } from "../domain/agreements.js";
 import { formatDay } from "../domain/dates.js";
 import type { Logger } from "../logger.js";
 
-export interface ReminderDeps {
+export interface ReminderDeps extends NoticeDeps {
   db: Db;
-  api: Api;
-  i18n: I18n;
   logger: Logger;
-  defaultLanguage: Language;
+  /** Tells the outbox sender that messages were enqueued. */
+  wakeOutbox: () => void;
 }
 
 /**
  * Tells whoever answers for a partnership that its agreement ends in 30 or 7 days, or today.
- * Each reminder is claimed in the database before it is sent, so however many instances run
- * this at once, one sends it. A failed delivery gives the claim back for the next run, unless
- * the person blocked the bot.
+ * Each reminder is claimed and written to the outbox in one transaction: however many instances
+ * run this at once, one enqueues it, and a claim never exists without its message. The outbox
+ * sender delivers it (retries, a recipient who blocked the bot).
  */
-export async function sendAgreementReminders(deps: ReminderDeps, today: string): Promise<{ sent: number }> {
-  let sent = 0;
+export async function sendAgreementReminders(deps: ReminderDeps, today: string): Promise<{ queued: number }> {
+  let queued = 0;
   for (const due of await dueAgreementReminders(deps.db, today)) {
     const { recipient } = due;
     if (!recipient) {
       deps.logger.warn({ agreementId: due.agreementId }, "nobody active answers for this agreement: no reminder sent");
       continue;
     }
-    if (!(await claimAgreementReminder(deps.db, due.agreementId, due.daysBefore))) continue;
-    const t = deps.i18n.fixedT(pickLanguage(recipient.language, recipient.telegramLanguage ?? undefined, deps.defaultLanguage));
-    const values = { number: due.number, name: due.partnerName, date: formatDay(due.validTo), count: due.daysLeft };
-    const text = due.daysLeft === 0 ? t("agreements.reminder_today", values) : t("agreements.reminder_days", values);
     try {
-      await deps.api.sendMessage(recipient.telegramId, text, {
-        reply_markup: new InlineKeyboard().text(t("agreements.reminder_open"), `ag:list:${due.partnerId}`),
+      const enqueued = await deps.db.transaction(async (tx) => {
+        if (!(await claimAgreementReminder(tx, due.agreementId, due.daysBefore))) return false;
+        return enqueueNotice(
+          tx,
+          deps,
+          recipient,
+          (t) => {
+            const values = { number: due.number, name: due.partnerName, date: formatDay(due.validTo), count: due.daysLeft };
+            return {
+              text: due.daysLeft === 0 ? t("agreements.reminder_today", values) : t("agreements.reminder_days", values),
+              keyboard: new InlineKeyboard().text(t("agreements.reminder_open"), `ag:list:${due.partnerId}`),
+            };
+          },
+          `agreement:${due.agreementId}:${due.daysBefore}:u${recipient.id}`,
+        );
       });
-      sent++;
+      if (enqueued) queued++;
     } catch (error) {
-      const blocked = error instanceof GrammyError && error.error_code === 403;
-      if (!blocked) await releaseAgreementReminder(deps.db, due.agreementId, due.daysBefore);
-      deps.logger.warn({ err: error, agreementId: due.agreementId, userId: recipient.id, blocked }, "could not deliver an agreement reminder");
+      // Nothing was claimed: the next run tries again. The others go on.
+      deps.logger.error({ err: error, agreementId: due.agreementId, userId: recipient.id }, "could not enqueue an agreement reminder");
     }
   }
-  return { sent };
+  if (queued > 0) deps.wakeOutbox();
+  return { queued };
 }

@@ -1,24 +1,39 @@
 import { eq } from "drizzle-orm";
-import type { Api } from "grammy";
-import { type NoticeDeps, sendHeldQuestion } from "../bot/event-notices.js";
+import { enqueueHeldQuestion } from "../bot/event-notices.js";
+import type { Db } from "../db/client.js";
 import { users } from "../db/schema/index.js";
-import { claimHeldQuestion, eventsAwaitingHeldQuestion, markHeldQuestionUndelivered, releaseHeldQuestion } from "../domain/held-questions.js";
+import type { NoticeDeps } from "../delivery/notices.js";
+import { claimHeldQuestion, eventsAwaitingHeldQuestion } from "../domain/held-questions.js";
+import type { Logger } from "../logger.js";
+
+export interface HeldQuestionDeps extends NoticeDeps {
+  db: Db;
+  logger: Logger;
+  /** Tells the outbox sender that messages were enqueued. */
+  wakeOutbox: () => void;
+}
 
 /**
  * Asks the responsible person of every approved event that has ended whether it was held. Each
- * question is claimed in the database before it is sent, so it is asked once however often and
- * wherever this runs; a failed delivery gives the claim back, unless the person blocked the bot.
+ * question is claimed and written to the outbox in one transaction, so it is asked once however
+ * often and wherever this runs, and a claim never exists without its message.
  */
-export async function askHeldQuestions(deps: NoticeDeps, api: Api, now: Date): Promise<{ asked: number }> {
+export async function askHeldQuestions(deps: HeldQuestionDeps, now: Date): Promise<{ asked: number }> {
   let asked = 0;
   for (const event of await eventsAwaitingHeldQuestion(deps.db, now)) {
-    const [responsible] = await deps.db.select().from(users).where(eq(users.id, event.responsibleUserId));
-    if (!responsible) continue;
-    if (!(await claimHeldQuestion(deps.db, event))) continue;
-    const delivery = await sendHeldQuestion(api, deps, event, responsible);
-    if (delivery === "sent") asked++;
-    else if (delivery === "blocked") await markHeldQuestionUndelivered(deps.db, event);
-    else await releaseHeldQuestion(deps.db, event);
+    try {
+      const enqueued = await deps.db.transaction(async (tx) => {
+        const [responsible] = await tx.select().from(users).where(eq(users.id, event.responsibleUserId));
+        if (!responsible) return false;
+        if (!(await claimHeldQuestion(tx, event))) return false;
+        return enqueueHeldQuestion(tx, deps, event, responsible, `held-question:${event.id}:${event.startsAt.getTime()}:u${responsible.id}`);
+      });
+      if (enqueued) asked++;
+    } catch (error) {
+      // Nothing was claimed: the next run asks again. The others go on.
+      deps.logger.error({ err: error, eventId: event.id }, "could not enqueue a held question");
+    }
   }
+  if (asked > 0) deps.wakeOutbox();
   return { asked };
 }

@@ -1,14 +1,15 @@
-import type { Api } from "grammy";
 import { schedule, type ScheduledTask } from "node-cron";
 import type { I18n } from "../bot/i18n.js";
 import type { Config, Language } from "../config.js";
 import type { Db } from "../db/client.js";
 import { localDate } from "../domain/dates.js";
-import { forgetAbandonedDialogs, forgetProcessedUpdates } from "../domain/housekeeping.js";
+import { forgetAbandonedDialogs, forgetDeliveredMessages, forgetProcessedUpdates } from "../domain/housekeeping.js";
 import type { Logger } from "../logger.js";
 import { sendAgreementReminders } from "./agreement-reminders.js";
+import { sendFeedbackReminders } from "./feedback-reminders.js";
 import { askHeldQuestions } from "./held-questions.js";
 import { sendEventReminders } from "./event-reminders.js";
+import { alertAbandonedLowRatings, closeFeedbackRounds } from "./feedback-close.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -25,8 +26,6 @@ export interface JobDeps {
   logger: Logger;
   timeZone: string;
   now: () => Date;
-  /** For jobs that message people: the bot's Api, with its plugins. */
-  api: Api;
   i18n: I18n;
   defaultLanguage: Language;
   /** The local hour from which reminders of tomorrow's events go out. */
@@ -51,6 +50,8 @@ export function startJobs(deps: JobDeps): Jobs {
       async () => {
         const forgotten = await forgetAbandonedDialogs(deps.db, new Date(deps.now().getTime() - 7 * DAY_MS));
         deps.logger.info({ forgotten }, "forgot dialogs abandoned for a week");
+        const messages = await forgetDeliveredMessages(deps.db, new Date(deps.now().getTime() - 30 * DAY_MS));
+        deps.logger.info({ messages }, "forgot outbox copies older than 30 days");
       },
       { name: "forget-abandoned-dialogs", timezone: deps.timeZone, noOverlap: true },
     ),
@@ -58,8 +59,8 @@ export function startJobs(deps: JobDeps): Jobs {
       "0 9 * * *",
       async () => {
         try {
-          const { sent } = await sendAgreementReminders(deps, localDate(deps.now(), deps.timeZone));
-          deps.logger.info({ sent }, "sent agreement expiry reminders");
+          const { queued } = await sendAgreementReminders(deps, localDate(deps.now(), deps.timeZone));
+          deps.logger.info({ queued }, "queued agreement expiry reminders");
         } catch (error) {
           deps.logger.error({ err: error }, "agreement expiry reminders failed");
         }
@@ -70,7 +71,7 @@ export function startJobs(deps: JobDeps): Jobs {
       "*/15 * * * *",
       async () => {
         try {
-          const { asked } = await askHeldQuestions(deps, deps.api, deps.now());
+          const { asked } = await askHeldQuestions(deps, deps.now());
           if (asked > 0) deps.logger.info({ asked }, "asked whether events were held");
         } catch (error) {
           deps.logger.error({ err: error }, "asking whether events were held failed");
@@ -82,13 +83,38 @@ export function startJobs(deps: JobDeps): Jobs {
       "*/15 * * * *",
       async () => {
         try {
-          const { sent } = await sendEventReminders(deps, deps.now());
-          if (sent > 0) deps.logger.info({ sent }, "sent day-before event reminders");
+          const { queued } = await sendEventReminders(deps, deps.now());
+          if (queued > 0) deps.logger.info({ queued }, "queued day-before event reminders");
         } catch (error) {
           deps.logger.error({ err: error }, "day-before event reminders failed");
         }
       },
       { name: "event-reminders", timezone: deps.timeZone, noOverlap: true },
+    ),
+    schedule(
+      "*/15 * * * *",
+      async () => {
+        try {
+          const { closed, enqueued } = await closeFeedbackRounds(deps, deps.now());
+          const { alerted } = await alertAbandonedLowRatings(deps, deps.now());
+          if (closed + alerted > 0) deps.logger.info({ closed, enqueued, alerted }, "closed feedback rounds, alerted abandoned low ratings");
+        } catch (error) {
+          deps.logger.error({ err: error }, "closing feedback rounds failed");
+        }
+      },
+      { name: "feedback-close", timezone: deps.timeZone, noOverlap: true },
+    ),
+    schedule(
+      "*/15 * * * *",
+      async () => {
+        try {
+          const { queued } = await sendFeedbackReminders(deps, deps.now());
+          if (queued > 0) deps.logger.info({ queued }, "queued feedback reminders");
+        } catch (error) {
+          deps.logger.error({ err: error }, "feedback reminders failed");
+        }
+      },
+      { name: "feedback-reminders", timezone: deps.timeZone, noOverlap: true },
     ),
   ];
   return {

@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { notifyDeciders, notifyPartnerContacts } from "../../src/bot/event-notices.js";
-import { eventConfirmations, eventDecisions, events } from "../../src/db/schema/index.js";
+import { eventConfirmations, eventDecisions, events, outbox } from "../../src/db/schema/index.js";
 import { getEvent } from "../../src/domain/events.js";
-import { botDeps, eventWorld, lastAnswer, pressIn } from "../helpers/event-world.js";
+import { askDeciders, askPartners, eventWorld, lastAnswer, pressIn } from "../helpers/event-world.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
 import { makeUser, press, text, type TestUser } from "../helpers/updates.js";
 import { registered } from "../helpers/bot-people.js";
+import { failOutboxWrites } from "../helpers/outbox-failure.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ describe("event approval", () => {
   it("approves with a comment in Russian: the proposer learns it, the decision is kept, partner contacts are asked", async () => {
     const world = await eventWorld(h);
     const { admin, teacher, contact, stranger, event } = world;
-    await notifyDeciders(h.bot.api, botDeps(h), event.id);
+    await askDeciders(h, event.id);
     const request = last(admin);
     expect(request.text).toContain("🗳 <b>Мероприятие ждёт вашего решения</b>\nПредложил(а): Мария Петрова.");
     expect(request.text).toContain("<b>Мастер-класс по робототехнике</b>\nФормат: Мастер-класс\nПартнёры: СОШ № 5");
@@ -59,7 +59,7 @@ describe("event approval", () => {
   it("rejects without a comment and asks for changes in English; a changed proposal goes back to the deciders", async () => {
     const world = await eventWorld(h, "en");
     const { admin, teacher, event } = world;
-    await notifyDeciders(h.bot.api, botDeps(h), event.id);
+    await askDeciders(h, event.id);
     expect(last(admin).text).toContain("🗳 <b>An event awaits your decision</b>\nProposed by Мария Петрова.");
     expect(last(admin).text).toContain("When: 10 December 2026 at 15:00 – 17:00 (2 h)");
     expect(last(admin).text).toContain("Audience: ages 10–14, gifted children, career guidance, ages 15–17");
@@ -113,11 +113,44 @@ describe("event approval", () => {
     h.expectAllCallbacksAnswered();
   });
 
+  it("keeps neither the decision nor any of its notices when one notice cannot be written, and works once it can", async () => {
+    const { admin, teacher, contact, event } = await eventWorld(h);
+    await askDeciders(h, event.id);
+    const request = last(admin);
+    const before = { teacher: h.telegram.textsTo(teacher.id).length, contact: h.telegram.textsTo(contact.id).length };
+    // The proposer's notice is written first; the partner contact's request then fails.
+    const undo = await failOutboxWrites(h.database.db, contact.id);
+    try {
+      await h.pressButton(admin, `ea:ok:${event.id}`);
+      await h.pressButton(admin, "ask:skip");
+    } finally {
+      await undo();
+    }
+    expect(lastAnswer(h)).toMatchObject({ text: "Извините, произошла ошибка. Попробуйте ещё раз чуть позже.", show_alert: true });
+    expect(await statusOf(event.id)).toBe("proposed");
+    expect(await h.database.db.select().from(eventDecisions)).toEqual([]);
+    const queued = await h.database.db.select({ chatId: outbox.chatId }).from(outbox);
+    expect(queued.map((row) => row.chatId)).toEqual([admin.id]);
+    expect(h.telegram.textsTo(teacher.id)).toHaveLength(before.teacher);
+    expect(h.telegram.textsTo(contact.id)).toHaveLength(before.contact);
+
+    // Nothing half-done is left behind: the same button works now, once.
+    await h.send(press(admin, `ea:ok:${event.id}`, request));
+    await h.pressButton(admin, "ask:skip");
+    expect(await statusOf(event.id)).toBe("approved");
+    expect(h.telegram.textsTo(teacher.id).slice(before.teacher)).toEqual([
+      "✅ Мероприятие «Мастер-класс по робототехнике» (10 декабря 2026 г. в 15:00) согласовано. Решение принял(а): Анна Админова.",
+    ]);
+    expect(h.telegram.textsTo(contact.id).slice(before.contact)).toEqual([expect.stringContaining("🤝 <b>Совместное мероприятие")]);
+    expect(await h.database.db.select().from(eventDecisions)).toHaveLength(1);
+    h.expectAllCallbacksAnswered();
+  });
+
   it("tells an admin who is writing a comment that another decider was faster", async () => {
     const { admin, event } = await eventWorld(h);
     const second = makeUser({ first_name: "Борис", last_name: "Второв" });
     const secondRow = await registered(h, second, "admin");
-    await notifyDeciders(h.bot.api, botDeps(h), event.id);
+    await askDeciders(h, event.id);
     await h.pressButton(admin, `ea:ok:${event.id}`);
     await h.pressButton(second, `ea:no:${event.id}`);
     await say(second, "Нет бюджета");
@@ -133,7 +166,7 @@ describe("partner confirmation", () => {
   it("lets the partner's contact confirm, then suggest another time; the responsible person is told each answer", async () => {
     const { teacher, contact, contactRecord, event, approve } = await eventWorld(h);
     await approve();
-    await notifyPartnerContacts(h.bot.api, botDeps(h), event.id);
+    await askPartners(h, event.id);
     const request = last(contact);
     await h.pressButton(contact, `ec:yes:${event.id}`);
     expect(h.telegram.lastTextTo(contact.id)).toBe(
@@ -163,7 +196,7 @@ describe("partner confirmation", () => {
     await h.send(pressIn(contact, `ec:yes:${event.id}`));
     expect(lastAnswer(h)).toMatchObject({ text: "This event is no longer awaiting answers.", show_alert: true });
     await approve();
-    await notifyPartnerContacts(h.bot.api, botDeps(h), event.id);
+    await askPartners(h, event.id);
     expect(last(contact).text).toContain("🤝 <b>A joint event with the Palace of Creativity</b>");
     for (const user of [colleague, stranger, teacher]) {
       await h.send(pressIn(user, `ec:yes:${event.id}`));

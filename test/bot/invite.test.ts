@@ -199,8 +199,12 @@ describe("opening an invite link", () => {
     const token = await createInviteLink();
     const first = makeUser();
     const second = makeUser();
-    await Promise.all([h.send(command(first, "start", token)), h.send(command(second, "start", token))]);
+    // Both updates at once, then one delivery of the outbox: the inviter hears of one newcomer.
+    const before = h.telegram.textsTo(h.admin.id).length;
+    await Promise.all([h.bot.handleUpdate(command(first, "start", token)), h.bot.handleUpdate(command(second, "start", token))]);
+    await h.flushOutbox();
     const staff = await h.database.db.select().from(users).where(eq(users.role, "staff"));
     expect(staff).toHaveLength(1);
+    expect(h.telegram.textsTo(h.admin.id).slice(before)).toHaveLength(1);
   });
 });

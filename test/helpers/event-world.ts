@@ -1,6 +1,9 @@
 import { eq } from "drizzle-orm";
 import { pino } from "pino";
 import type { BotDeps } from "../../src/bot/context.js";
+import { enqueueApprovalRequests, enqueuePartnerRequests } from "../../src/bot/event-notices.js";
+import { noticeDepsOf } from "../../src/delivery/notices.js";
+import type { JobDeps } from "../../src/jobs/scheduler.js";
 import { contacts, users } from "../../src/db/schema/index.js";
 import { type EventDraft, decideEvent, proposeEvent } from "../../src/domain/events.js";
 import { createPartner } from "../../src/domain/partners.js";
@@ -12,6 +15,33 @@ import { makeUser, press, privateChat, type TestUser } from "./updates.js";
 /** The bot's deps as the harness builds them, for calling notices directly. */
 export function botDeps(h: Harness): BotDeps {
   return { config: h.config, db: h.database.db, logger: pino({ level: "silent" }), i18n: h.i18n, now: () => h.clock.now, wakeOutbox: () => undefined };
+}
+
+/** The scheduler's deps as the app builds them, over the harness's database, clock and config. */
+export function jobDeps(h: Harness): JobDeps {
+  return {
+    db: h.database.db,
+    logger: pino({ level: "silent" }),
+    timeZone: h.config.timeZone,
+    now: () => h.clock.now,
+    i18n: h.i18n,
+    defaultLanguage: h.config.defaultLanguage,
+    eventReminderHour: h.config.eventReminderHour,
+    feedback: h.config.feedback,
+    wakeOutbox: () => undefined,
+  };
+}
+
+/** The deciders' approval requests for an event, as a proposal sends them, delivered. */
+export async function askDeciders(h: Harness, eventId: number): Promise<void> {
+  await h.database.db.transaction((tx) => enqueueApprovalRequests(tx, noticeDepsOf(h), eventId));
+  await h.flushOutbox();
+}
+
+/** The partner contacts' requests for an approved event, as an approval sends them, delivered. */
+export async function askPartners(h: Harness, eventId: number): Promise<void> {
+  await h.database.db.transaction((tx) => enqueuePartnerRequests(tx, noticeDepsOf(h), eventId));
+  await h.flushOutbox();
 }
 
 export const TEN_DECEMBER_15 = new Date("2026-12-10T07:00:00Z"); // 15:00 in Irkutsk

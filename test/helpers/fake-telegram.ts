@@ -154,6 +154,8 @@ export class FakeTelegram {
   private nextMessageId = 10_000;
   private readonly failures = new Map<string, Failure[]>();
   private readonly shown = new Map<string, string>();
+  /** Chats whose user blocked the bot: every message to them is refused with 403. */
+  private readonly blockedChats = new Set<number>();
 
   readonly fetch = async (input: unknown, init?: { body?: unknown; headers?: unknown }): Promise<Response> => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : (input as Request).url;
@@ -171,10 +173,16 @@ export class FakeTelegram {
     this.failures.set(method, [...(this.failures.get(method) ?? []), failure]);
   }
 
+  /** From now on, messages to this chat fail as if its user had blocked the bot. */
+  block(chatId: number): void {
+    this.blockedChats.add(chatId);
+  }
+
   reset(): void {
     this.calls.length = 0;
     this.failures.clear();
     this.shown.clear();
+    this.blockedChats.clear();
   }
 
   /** Successful calls of a method (refused ones are kept in `calls` with an error). */
@@ -223,7 +231,8 @@ export class FakeTelegram {
     const call: ApiCall & { resultId?: number } = { method, payload };
     this.calls.push(call);
     const queued = this.failures.get(method);
-    const failure = queued?.shift();
+    const blocked = method.startsWith("send") && this.blockedChats.has(Number(payload.chat_id));
+    const failure = blocked ? { error_code: 403, description: "Forbidden: bot was blocked by the user" } : queued?.shift();
     if (failure) {
       call.error = failure.description;
       return Response.json({ ok: false, ...failure });

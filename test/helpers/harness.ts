@@ -84,6 +84,10 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     perSecond: 1_000_000,
   });
 
+  // One flush at a time: updates handled concurrently (race tests) must not make two senders compete.
+  let flushing: Promise<number> = Promise.resolve(0);
+  const flushOutbox = () => (flushing = flushing.catch(() => 0).then(() => outbox.flush()));
+
   const harness: Harness = {
     database,
     telegram,
@@ -98,10 +102,10 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       for (const update of updates) {
         received.push(update);
         await harness.bot.handleUpdate(update);
-        await outbox.flush();
+        await flushOutbox();
       }
     },
-    flushOutbox: () => outbox.flush(),
+    flushOutbox,
     async pressButton(user, data) {
       const message = telegram.lastMessageTo(user.id);
       expect(message.buttons.map((b) => b.data)).toContain(data);

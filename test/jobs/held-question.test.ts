@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { noticeDeps } from "../../src/bot/event-notices.js";
-import { eventNotices, events } from "../../src/db/schema/index.js";
+import { eventNotices, events, outbox } from "../../src/db/schema/index.js";
 import { getEvent } from "../../src/domain/events.js";
 import { askHeldQuestions } from "../../src/jobs/held-questions.js";
-import { botDeps, eventWorld, lastAnswer, pressIn } from "../helpers/event-world.js";
+import { eventWorld, jobDeps, lastAnswer, pressIn } from "../helpers/event-world.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
+import { failOutboxWrites } from "../helpers/outbox-failure.js";
 import { text, type TestUser } from "../helpers/updates.js";
 
 let h: Harness;
@@ -17,7 +17,13 @@ beforeEach(async () => h.reset());
 
 const last = (user: TestUser) => h.telegram.lastMessageTo(user.id);
 const say = (user: TestUser, body: string) => h.send(text(user, body));
-const runJob = () => askHeldQuestions(noticeDeps(botDeps(h)), h.bot.api, h.clock.now);
+const askOnly = () => askHeldQuestions(jobDeps(h), h.clock.now);
+/** Runs the job and delivers what it enqueued. */
+const runJob = async () => {
+  const result = await askOnly();
+  await h.flushOutbox();
+  return result;
+};
 const heldQuestionsTo = (user: TestUser) => h.telegram.textsTo(user.id).filter((t) => t.startsWith("📋"));
 
 /** 10 December 17:30 in Irkutsk: half an hour after the master class ended. */
@@ -25,14 +31,17 @@ const AFTER_THE_EVENT = new Date("2026-12-10T09:30:00Z");
 
 describe("was it held?", () => {
   it("is asked once, after the end, even when the job runs twice at the same time", async () => {
-    const { teacher, event, approve } = await eventWorld(h);
+    const { teacher, teacherRow, event, approve } = await eventWorld(h);
     await approve();
     h.clock.now = new Date("2026-12-10T08:59:00Z");
     expect(await runJob()).toEqual({ asked: 0 });
     h.clock.now = AFTER_THE_EVENT;
-    const results = await Promise.all([runJob(), runJob()]);
+    const results = await Promise.all([askOnly(), askOnly()]);
     expect(results.reduce((sum, r) => sum + r.asked, 0)).toBe(1);
     expect(await runJob()).toEqual({ asked: 0 });
+    expect(await h.database.db.select({ dedupeKey: outbox.dedupeKey }).from(outbox).where(eq(outbox.chatId, teacher.id))).toEqual([
+      { dedupeKey: `held-question:${event.id}:${event.startsAt.getTime()}:u${teacherRow.id}` },
+    ]);
     expect(heldQuestionsTo(teacher)).toEqual(["📋 Мероприятие «Мастер-класс по робототехнике» (10 декабря 2026 г. в 15:00) завершилось. Оно состоялось?"]);
     expect(last(teacher).buttons.map((b) => b.data)).toEqual([`eh:yes:${event.id}`, `eh:no:${event.id}`, `ev:open:${event.id}`]);
     expect(await h.database.db.select().from(eventNotices)).toEqual([
@@ -65,7 +74,10 @@ describe("was it held?", () => {
     await say(teacher, "1");
     expect(last(teacher).text).toContain("каков результат?");
     await say(teacher, "Собрали трёх роботов, двое ребят записались в кружок");
-    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("Спасибо! Мероприятие отмечено как проведённое: 21 участник.");
+    expect(h.telegram.textsTo(teacher.id)).toContain(
+      "Спасибо! Мероприятие отмечено как проведённое: 21 участник.\n\n" +
+        "Контактным лицам партнёров отправлен опрос об удовлетворённости (получателей: 1). Итоги придут вам, когда опрос закроется.",
+    );
     expect(last(teacher).text).toContain("<b>Статус:</b> 🏁 проведено");
     expect(last(teacher).text).toContain(
       "Участвовал 21 человек (одарённые — 12, с ОВЗ — 3, профориентация 15–17 — 5, другие — 1)\nРезультат: Собрали трёх роботов, двое ребят записались в кружок",
@@ -103,7 +115,7 @@ describe("was it held?", () => {
     h.expectAllCallbacksAnswered();
   });
 
-  it("is not asked about cancelled, rejected or never-approved events, and is asked again after a failed delivery", async () => {
+  it("is not asked about cancelled, rejected or never-approved events; Telegram's failures are retried by the outbox, not asked twice", async () => {
     const { teacher, event, approve } = await eventWorld(h);
     h.clock.now = AFTER_THE_EVENT;
     expect(await runJob()).toEqual({ asked: 0 });
@@ -113,10 +125,33 @@ describe("was it held?", () => {
     expect(heldQuestionsTo(teacher)).toEqual([]);
 
     await h.database.db.update(events).set({ status: "approved" }).where(eq(events.id, event.id));
-    h.telegram.failNext("sendMessage", { error_code: 400, description: "Bad Request: chat not found" });
-    expect(await runJob()).toEqual({ asked: 0 });
-    expect(await h.database.db.select().from(eventNotices)).toEqual([]);
+    h.telegram.failNext("sendMessage", { error_code: 502, description: "Bad Gateway" });
     expect(await runJob()).toEqual({ asked: 1 });
+    expect(heldQuestionsTo(teacher)).toEqual([]);
+    expect(await runJob()).toEqual({ asked: 0 });
+    h.clock.now = new Date(AFTER_THE_EVENT.getTime() + 60_000);
+    await h.flushOutbox();
     expect(heldQuestionsTo(teacher)).toHaveLength(1);
+    expect(await h.database.db.select().from(eventNotices)).toHaveLength(1);
+  });
+
+  it("is asked once of someone who blocked the bot, and the question written together with its claim", async () => {
+    const { teacher, event, approve } = await eventWorld(h, "en");
+    await approve();
+    h.clock.now = AFTER_THE_EVENT;
+    const undo = await failOutboxWrites(h.database.db, teacher.id);
+    try {
+      expect(await runJob()).toEqual({ asked: 0 });
+    } finally {
+      await undo();
+    }
+    // The question could not be written, so nothing was claimed: the next run asks.
+    expect(await h.database.db.select().from(eventNotices)).toEqual([]);
+    h.telegram.block(teacher.id);
+    expect(await runJob()).toEqual({ asked: 1 });
+    expect(await runJob()).toEqual({ asked: 0 });
+    expect(heldQuestionsTo(teacher)).toEqual([]);
+    expect(await h.database.db.select({ status: outbox.status }).from(outbox).where(eq(outbox.chatId, teacher.id))).toEqual([{ status: "blocked" }]);
+    expect(await h.database.db.select().from(eventNotices)).toEqual([expect.objectContaining({ eventId: event.id, kind: "held_question" })]);
   });
 });

@@ -1,18 +1,23 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createI18n, type I18n } from "../../src/bot/i18n.js";
-import { agreementReminders, units, users } from "../../src/db/schema/index.js";
+import { agreementReminders, outbox, units, users } from "../../src/db/schema/index.js";
+import { OutboxSender } from "../../src/delivery/outbox.js";
 import { addAgreement, addDays } from "../../src/domain/agreements.js";
 import { createPartner, type PartnerDraft } from "../../src/domain/partners.js";
 import { type ReminderDeps, sendAgreementReminders } from "../../src/jobs/agreement-reminders.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { partnerDraft } from "../helpers/partners.js";
 import { fakeApi, FakeTelegram } from "../helpers/fake-telegram.js";
+import { failOutboxWrites } from "../helpers/outbox-failure.js";
 
 let database: TestDatabase;
 let i18n: I18n;
 let telegram: FakeTelegram;
 let deps: ReminderDeps;
+let sender: OutboxSender;
+let clock: { ms: number };
+let wakes: number;
 beforeAll(async () => {
   database = await createTestDatabase();
   i18n = await createI18n();
@@ -21,9 +26,20 @@ afterAll(async () => database.close());
 beforeEach(async () => {
   await database.truncate();
   telegram = new FakeTelegram();
-  const api = fakeApi(telegram);
-  deps = { db: database.db, api, i18n, logger: pino({ level: "silent" }), defaultLanguage: "ru" };
+  clock = { ms: Date.parse("2026-12-01T01:00:00Z") };
+  wakes = 0;
+  const logger = pino({ level: "silent" });
+  // The real outbox sender over the fake Telegram, as the harness has it.
+  sender = new OutboxSender({ database, api: fakeApi(telegram), logger, now: () => clock.ms, perChatIntervalMs: 0, perSecond: 1_000_000 });
+  deps = { db: database.db, i18n, logger, defaultLanguage: "ru", timeZone: "Asia/Irkutsk", wakeOutbox: () => void wakes++ };
 });
+
+/** Runs the job and delivers what it enqueued. */
+async function remind(today: string) {
+  const result = await sendAgreementReminders(deps, today);
+  await sender.flush();
+  return result;
+}
 
 const TODAY = "2026-12-01";
 
@@ -64,8 +80,13 @@ describe("agreement reminders", () => {
     await agreementFor(owner, null, "бессрочный");
 
     const results = await Promise.all([sendAgreementReminders(deps, TODAY), sendAgreementReminders(deps, TODAY)]);
-    expect(results.reduce((sum, r) => sum + r.sent, 0)).toBe(3);
-    await sendAgreementReminders(deps, TODAY);
+    expect(results.reduce((sum, r) => sum + r.queued, 0)).toBe(3);
+    expect(await remind(TODAY)).toEqual({ queued: 0 });
+    expect(wakes).toBe(results.filter((r) => r.queued > 0).length);
+    const keys = (await database.db.select({ key: outbox.dedupeKey }).from(outbox)).map((row) => row.key);
+    expect(keys.sort()).toEqual(
+      (await database.db.select().from(agreementReminders)).map((c) => `agreement:${c.agreementId}:${c.daysBefore}:u${owner.id}`).sort(),
+    );
     const texts = messagesTo(owner.telegramId).map((m) => String(m.text));
     expect(texts).toHaveLength(3);
     expect(texts).toEqual(
@@ -82,7 +103,7 @@ describe("agreement reminders", () => {
 
     // 23 days later the first agreement is due for its 7-day reminder, and the 45-day one for its
     // first; the job catches up the day it missed (30 days before) with the days actually left.
-    await sendAgreementReminders(deps, addDays(TODAY, 23));
+    await remind(addDays(TODAY, 23));
     const later = messagesTo(owner.telegramId).slice(3).map((m) => String(m.text));
     expect(later).toHaveLength(2);
     expect(later).toEqual(
@@ -100,7 +121,7 @@ describe("agreement reminders", () => {
     await agreementFor(english, addDays(TODAY, 1), "E-1");
     await agreementFor(russian, addDays(TODAY, 2), "R-2");
     await agreementFor(telegramEnglish, addDays(TODAY, 21), "T-21");
-    await sendAgreementReminders(deps, TODAY);
+    await remind(TODAY);
     expect(messagesTo(english.telegramId)[0]!.text).toBe(
       "⏰ Agreement No. E-1 with “ИГУ” ends on 02.12.2026, in 1 day. If the cooperation goes on, please prepare an extension or a new agreement.",
     );
@@ -109,18 +130,55 @@ describe("agreement reminders", () => {
     expect(messagesTo(telegramEnglish.telegramId)[0]!.reply_markup).toMatchObject({ inline_keyboard: [[{ text: "📄 The partner's agreements" }]] });
   });
 
-  it("retry a failed delivery on the next run, but not for someone who blocked the bot", async () => {
-    const flaky = await person();
+  it("go out once: someone who blocked the bot does not stop the others and is not reminded again; Telegram's errors are retried by the outbox", async () => {
     const blocking = await person();
-    await agreementFor(flaky, addDays(TODAY, 7), "F");
+    const flaky = await person();
+    const fine = await person();
     await agreementFor(blocking, addDays(TODAY, 30), "B");
-    telegram.failNext("sendMessage", { error_code: 400, description: "Bad Request: chat not found" });
-    telegram.failNext("sendMessage", { error_code: 403, description: "Forbidden: bot was blocked by the user" });
-    expect(await sendAgreementReminders(deps, TODAY)).toEqual({ sent: 0 });
-    expect(await database.db.select().from(agreementReminders)).toEqual([expect.objectContaining({ daysBefore: 30 })]);
-    expect(await sendAgreementReminders(deps, TODAY)).toEqual({ sent: 1 });
-    expect(messagesTo(flaky.telegramId)).toHaveLength(1);
+    await agreementFor(flaky, addDays(TODAY, 7), "F");
+    await agreementFor(fine, TODAY, "OK");
+    telegram.block(blocking.telegramId);
+    telegram.failNext("sendMessage", { error_code: 502, description: "Bad Gateway" });
+    expect(await remind(TODAY)).toEqual({ queued: 3 });
     expect(messagesTo(blocking.telegramId)).toHaveLength(0);
+    expect(messagesTo(fine.telegramId)).toHaveLength(1);
+    // The claims stay: the next runs enqueue nothing, for the blocked person either.
+    expect(await remind(TODAY)).toEqual({ queued: 0 });
+    expect(await database.db.select().from(agreementReminders)).toHaveLength(3);
+    // The 502 is the outbox's to retry, after its backoff.
+    clock.ms += 60_000;
+    await sender.flush();
+    expect(messagesTo(flaky.telegramId)).toHaveLength(1);
+    expect(messagesTo(fine.telegramId)).toHaveLength(1);
+    const statuses = await database.db.select({ chatId: outbox.chatId, status: outbox.status }).from(outbox);
+    expect(statuses).toEqual(
+      expect.arrayContaining([
+        { chatId: blocking.telegramId, status: "blocked" },
+        { chatId: flaky.telegramId, status: "sent" },
+        { chatId: fine.telegramId, status: "sent" },
+      ]),
+    );
+    expect(await remind(TODAY)).toEqual({ queued: 0 });
+    expect(telegram.calls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === blocking.telegramId)).toHaveLength(1);
+  });
+
+  it("claim a reminder only together with its message: one that cannot be written is neither claimed nor blocks the others", async () => {
+    const broken = await person();
+    const fine = await person();
+    await agreementFor(broken, addDays(TODAY, 7), "X");
+    await agreementFor(fine, addDays(TODAY, 7), "Y");
+    const undo = await failOutboxWrites(database.db, broken.telegramId);
+    try {
+      expect(await remind(TODAY)).toEqual({ queued: 1 });
+    } finally {
+      await undo();
+    }
+    expect(await database.db.select().from(agreementReminders)).toHaveLength(1);
+    expect(messagesTo(fine.telegramId)).toHaveLength(1);
+    expect(messagesTo(broken.telegramId)).toHaveLength(0);
+    expect(await remind(TODAY)).toEqual({ queued: 1 });
+    expect(messagesTo(broken.telegramId).map((m) => String(m.text))).toEqual([expect.stringContaining("Договор № X")]);
+    expect(messagesTo(fine.telegramId)).toHaveLength(1);
   });
 
   it("go to the head of the owning unit when no teacher owns the partnership", async () => {
@@ -131,7 +189,7 @@ describe("agreement reminders", () => {
     const partner = await createPartner(database.db, actor, university({ ownerKind: "department", ownerUnitId: unit!.id }));
     const added = await addAgreement(database.db, actor, { partnerId: partner.id, number: "U", signedOn: TODAY, validFrom: TODAY, validTo: TODAY, subject: "Сотрудничество", scan: null }, TODAY);
     expect(added.ok).toBe(true);
-    await sendAgreementReminders(deps, TODAY);
+    await remind(TODAY);
     expect(messagesTo(head.telegramId)[0]!.text).toContain("Today, 01.12.2026, is the last day of agreement No. U");
     expect(messagesTo(creator.telegramId)).toHaveLength(0);
   });

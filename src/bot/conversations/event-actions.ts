@@ -1,12 +1,17 @@
 import type { Decision, Event } from "../../db/schema/index.js";
+import { noticeDepsOf } from "../../delivery/notices.js";
 import { MAX_CONFIRMATION_COMMENT, recordConfirmation } from "../../domain/event-confirmations.js";
 import { latestDecision } from "../../domain/event-overview.js";
+import { findUserById } from "../../domain/invites.js";
 import { parseEventTime } from "../../domain/event-time.js";
-import { type EventRefusal, MAX_PARTICIPANTS, decideEvent, getEvent, recordOutcome, updateEvent } from "../../domain/events.js";
-import { getPartner } from "../../domain/partners.js";
+import { type EventChanges, type EventRefusal, MAX_PARTICIPANTS, decideEvent, getEvent, recordOutcome, updateEvent } from "../../domain/events.js";
+import { type Actor, getPartner } from "../../domain/partners.js";
 import { checkName, checkText } from "../../domain/validation.js";
 import type { BotContext, ConversationContext } from "../context.js";
-import { notifyDecision, notifyDeciders, notifyPartnerAnswer, notifyPartnerContacts } from "../event-notices.js";
+import { openFeedbackRound } from "../feedback-prompts.js";
+import { sendParticipantLink } from "../features/participant-feedback.js";
+import { enqueueParticipantLinkNotice } from "../participant-link.js";
+import { enqueueApprovalRequests, enqueueDecisionNotices, enqueuePartnerAnswer, enqueuePartnerRequests } from "../event-notices.js";
 import { formatEventWhen } from "../event-text.js";
 import { showEventCard } from "../features/event-card.js";
 import { formatDateTime, plainName } from "../format.js";
@@ -82,7 +87,16 @@ export async function eventDecisionConversation(
   await conversation.external(async (outside) => {
     const actor = actorOf(outside);
     if (!actor) return;
-    const result = await decideEvent(outside.deps.db, actor, { eventId, decision, comment });
+    const notices = noticeDepsOf(outside.deps);
+    // The decision and the notices it causes commit together, or not at all.
+    const result = await outside.deps.db.transaction(async (tx) => {
+      const decided = await decideEvent(tx, actor, { eventId, decision, comment });
+      if (decided.ok) {
+        await enqueueDecisionNotices(tx, notices, eventId, decision, comment, actor.user);
+        if (decision === "approved") await enqueuePartnerRequests(tx, notices, eventId);
+      }
+      return decided;
+    });
     if (!result.ok) {
       const event = await getEvent(outside.deps.db, eventId);
       await outside.reply(
@@ -90,8 +104,7 @@ export async function eventDecisionConversation(
       );
       return;
     }
-    await notifyDecision(outside.api, outside.deps, eventId, decision, comment, actor.user);
-    if (decision === "approved") await notifyPartnerContacts(outside.api, outside.deps, eventId);
+    outside.deps.wakeOutbox();
     await outside.reply(outside.t(`events.decide.done_${decision}`));
     await showEventCard(outside, eventId, "reply");
   });
@@ -120,27 +133,47 @@ export async function saveConfirmation(
 ): Promise<boolean> {
   const actor = actorOf(ctx);
   if (!actor) return false;
-  const result = await recordConfirmation(ctx.deps.db, actor, { eventId, answer, comment }, ctx.deps.now());
+  const result = await ctx.deps.db.transaction(async (tx) => {
+    const saved = await recordConfirmation(tx, actor, { eventId, answer, comment }, ctx.deps.now());
+    if (saved.ok) {
+      const partner = await getPartner(tx, saved.contact.partnerId);
+      await enqueuePartnerAnswer(tx, noticeDepsOf(ctx.deps), saved.event, {
+        contactName: saved.contact.fullName,
+        partnerName: partner ? (partner.shortName ?? partner.fullName) : "—",
+        answer,
+        comment,
+      });
+    }
+    return saved;
+  });
   if (!result.ok) {
     await ctx.reply(ctx.t(result.reason === "forbidden" ? "access.denied_button" : `events.confirm.refused_${result.reason}`));
     return false;
   }
-  const partner = await getPartner(ctx.deps.db, result.contact.partnerId);
-  await notifyPartnerAnswer(ctx.api, ctx.deps, result.event, {
-    contactName: result.contact.fullName,
-    partnerName: partner ? (partner.shortName ?? partner.fullName) : "—",
-    answer,
-    comment,
-  });
+  ctx.deps.wakeOutbox();
   await ctx.reply(ctx.t(`events.confirm.saved_${answer}`, { title: clip(result.event.title, 200) }));
   return true;
 }
 
-/** After a change: back to the deciders when the domain says so (or when changes had been requested). */
-async function afterChange(outside: BotContext, eventId: number, before: string, needsApprovalAgain: boolean): Promise<void> {
-  if (needsApprovalAgain || before === "changes_requested") {
-    await notifyDeciders(outside.api, outside.deps, eventId);
-    await outside.reply(outside.t(needsApprovalAgain ? "events.edit.sent_back" : "events.edit.sent_to_deciders"));
+/**
+ * Saves a change; back to the deciders when the domain says so (or when changes had been
+ * requested), with their approval requests written in the same transaction as the change.
+ */
+async function changeEvent(outside: BotContext, actor: Actor, eventId: number, changes: EventChanges, before: string): Promise<void> {
+  const result = await outside.deps.db.transaction(async (tx) => {
+    const updated = await updateEvent(tx, actor, eventId, changes, outside.deps.now());
+    if (updated.ok && (updated.needsApprovalAgain || before === "changes_requested")) {
+      await enqueueApprovalRequests(tx, noticeDepsOf(outside.deps), eventId);
+    }
+    return updated;
+  });
+  if (!result.ok) {
+    await outside.reply(await refusalText(outside, eventId, result));
+    return;
+  }
+  if (result.needsApprovalAgain || before === "changes_requested") {
+    outside.deps.wakeOutbox();
+    await outside.reply(outside.t(result.needsApprovalAgain ? "events.edit.sent_back" : "events.edit.sent_to_deciders"));
   } else {
     await outside.reply(outside.t("events.edit.saved"));
   }
@@ -190,10 +223,7 @@ export async function eventTimeConversation(conversation: FormConversation, ctx:
   await conversation.external(async (outside) => {
     const actor = actorOf(outside);
     if (!actor) return;
-    const changes = { startsAt: chosen, endsAt: new Date(chosen.getTime() + duration) };
-    const result = await updateEvent(outside.deps.db, actor, eventId, changes, outside.deps.now());
-    if (!result.ok) await outside.reply(await refusalText(outside, eventId, result));
-    else await afterChange(outside, eventId, start.status, result.needsApprovalAgain);
+    await changeEvent(outside, actor, eventId, { startsAt: chosen, endsAt: new Date(chosen.getTime() + duration) }, start.status);
   });
 }
 
@@ -209,9 +239,7 @@ export async function eventPlaceConversation(conversation: FormConversation, ctx
   await conversation.external(async (outside) => {
     const actor = actorOf(outside);
     if (!actor) return;
-    const result = await updateEvent(outside.deps.db, actor, eventId, { place: answer.value }, outside.deps.now());
-    if (!result.ok) await outside.reply(await refusalText(outside, eventId, result));
-    else await afterChange(outside, eventId, start.status, result.needsApprovalAgain);
+    await changeEvent(outside, actor, eventId, { place: answer.value }, start.status);
   });
 }
 
@@ -293,18 +321,34 @@ export async function eventHeldConversation(conversation: FormConversation, ctx:
   await conversation.external(async (outside) => {
     const actor = actorOf(outside);
     if (!actor) return;
-    const outcome = await recordOutcome(
-      outside.deps.db,
-      actor,
-      eventId,
-      { held: true, report: { gifted, disabilities, careerGuidance, other, result } },
-      outside.deps.now(),
-    );
+    const { deps } = outside;
+    const now = deps.now();
+    const notices = noticeDepsOf(deps);
+    // Held, the partners' feedback prompts and the participants' link: one transaction.
+    const { outcome, prompted, linkTo } = await deps.db.transaction(async (tx) => {
+      const outcome = await recordOutcome(tx, actor, eventId, { held: true, report: { gifted, disabilities, careerGuidance, other, result } }, now);
+      if (!outcome.ok) return { outcome, prompted: 0, linkTo: undefined };
+      const { prompted } = await openFeedbackRound(tx, { ...notices, feedback: deps.config.feedback }, eventId, now);
+      const someoneElse = outcome.event.responsibleUserId !== actor.user.id;
+      const linkTo = someoneElse && (await enqueueParticipantLinkNotice(tx, notices, eventId, outside.me.username)) ? outcome.event.responsibleUserId : undefined;
+      return { outcome, prompted, linkTo };
+    });
     if (!outcome.ok) {
       await outside.reply(await refusalText(outside, eventId, outcome));
       return;
     }
-    await outside.reply(outside.t("events.held.done", { count: gifted + disabilities + careerGuidance + other }));
+    deps.wakeOutbox();
+    await outside.reply(
+      [
+        outside.t("events.held.done", { count: gifted + disabilities + careerGuidance + other }),
+        prompted > 0 ? outside.t("events.held.feedback_sent", { count: prompted }) : outside.t("events.held.feedback_nobody"),
+      ].join("\n\n"),
+    );
+    if (linkTo === undefined) await sendParticipantLink(outside, eventId);
+    else {
+      const responsible = await findUserById(deps.db, linkTo);
+      if (responsible) await outside.reply(outside.t("events.held.participants_link_sent", { name: plainName(responsible) }));
+    }
     await showEventCard(outside, eventId, "reply");
   });
 }

@@ -1,6 +1,7 @@
 import { InlineKeyboard } from "grammy";
 import type { Language } from "../../config.js";
 import { AUDIENCE_CATEGORIES, type AudienceCategory, EVENT_FORMATS, type EventFormat } from "../../db/schema/index.js";
+import { noticeDepsOf } from "../../delivery/notices.js";
 import { type AgeRange, parseAgeRange, parseEventEnd, parseParticipants } from "../../domain/event-input.js";
 import {
   eventResponsibleCandidates,
@@ -14,7 +15,7 @@ import { getPartner } from "../../domain/partners.js";
 import { listActiveUnits } from "../../domain/units.js";
 import { checkName, checkText } from "../../domain/validation.js";
 import type { ConversationContext } from "../context.js";
-import { notifyDeciders } from "../event-notices.js";
+import { enqueueApprovalRequests } from "../event-notices.js";
 import { formatDuration, formatEventWhen } from "../event-text.js";
 import { plainName } from "../format.js";
 import { clip, escapeHtml } from "../html.js";
@@ -494,9 +495,15 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
   };
   const outcome = await conversation.external(async (outside) => {
     const actor = actorOf(outside);
-    const result = actor ? await proposeEvent(outside.deps.db, actor, draft, outside.deps.now()) : ({ ok: false, reason: "forbidden" } as const);
+    if (!actor) return { ok: false as const, reason: "forbidden" as const };
+    // The proposal and the deciders' approval requests commit together.
+    const result = await outside.deps.db.transaction(async (tx) => {
+      const proposed = await proposeEvent(tx, actor, draft, outside.deps.now());
+      if (proposed.ok) await enqueueApprovalRequests(tx, noticeDepsOf(outside.deps), proposed.event.id);
+      return proposed;
+    });
     if (!result.ok) return { ok: false as const, reason: result.reason };
-    await notifyDeciders(outside.api, outside.deps, result.event.id);
+    outside.deps.wakeOutbox();
     return { ok: true as const, eventId: result.event.id };
   });
   if (!outcome.ok) {

@@ -1,5 +1,6 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { Contact, Partner } from "../../db/schema/index.js";
+import { noticeDepsOf } from "../../delivery/notices.js";
 import {
   MAX_CONTACTS_PER_PARTNER,
   canDeleteContact,
@@ -20,7 +21,7 @@ import { publishChatMenu } from "../commands.js";
 import type { BotContext } from "../context.js";
 import { formatDateTime, plainName } from "../format.js";
 import { clip, escapeHtml } from "../html.js";
-import { notifyUser } from "../notify.js";
+import { enqueueUserNotice } from "../notify.js";
 import { actorOf, partnerForAction } from "../partner-access.js";
 import { helpText } from "./help.js";
 
@@ -237,35 +238,49 @@ privateChats.callbackQuery(/^ct:yes:([A-Za-z0-9_-]{43})$/, async (ctx) => {
   const { db, config, logger, i18n, now } = ctx.deps;
   const user = ctx.user!;
   const token = ctx.match[1]!;
-  const result = await redeemContactInvite(db, { token, user, adminTelegramIds: config.adminTelegramIds, now: now() });
+  // The consent and the notice to whoever invited commit together.
+  const result = await db.transaction(async (tx) => {
+    const redeemed = await redeemContactInvite(tx, { token, user, adminTelegramIds: config.adminTelegramIds, now: now() });
+    if (!redeemed.ok) return redeemed;
+    const partner = await getPartner(tx, redeemed.contact.partnerId);
+    const name = partner ? partnerName(partner) : "";
+    const inviter = await findUserById(tx, redeemed.invite.createdBy);
+    if (inviter) {
+      await enqueueUserNotice(tx, noticeDepsOf(ctx.deps), inviter, "contacts.consent.accepted_notice", { name: redeemed.contact.fullName, partner: name });
+    }
+    return { ...redeemed, partnerName: name };
+  });
   if (!result.ok) {
     logger.info({ telegramId: user.telegramId, reason: result.reason }, "contact invite refused");
     await ctx.answerCallbackQuery({ text: ctx.t(`contacts.invite_${result.reason}`), show_alert: true });
     return;
   }
+  ctx.deps.wakeOutbox();
   await ctx.answerCallbackQuery();
   ctx.user = result.user;
   ctx.role = result.user.role;
-  const partner = await getPartner(db, result.contact.partnerId);
-  const name = partner ? partnerName(partner) : "";
-  await ctx.editMessageText([ctx.t("contacts.consent.accepted", { partner: name }), "", helpText(ctx)].join("\n"));
+  await ctx.editMessageText([ctx.t("contacts.consent.accepted", { partner: result.partnerName }), "", helpText(ctx)].join("\n"));
   await publishChatMenu(ctx.api, i18n, result.user.telegramId, result.user.role, logger);
-  const inviter = await findUserById(db, result.invite.createdBy);
-  if (inviter) await notifyUser(ctx, inviter, "contacts.consent.accepted_notice", { name: result.contact.fullName, partner: name });
 });
 
 privateChats.callbackQuery(/^ct:no:([A-Za-z0-9_-]{43})$/, async (ctx) => {
   const { db, now } = ctx.deps;
-  const result = await declineContactInvite(db, { token: ctx.match[1]!, user: ctx.user!, now: now() });
+  // The refusal and the notice to whoever invited commit together.
+  const result = await db.transaction(async (tx) => {
+    const declined = await declineContactInvite(tx, { token: ctx.match[1]!, user: ctx.user!, now: now() });
+    if (!declined.ok) return declined;
+    const inviter = await findUserById(tx, declined.invite.createdBy);
+    const key = declined.contactDeleted ? "contacts.consent.declined_notice_deleted" : "contacts.consent.declined_notice";
+    if (inviter) await enqueueUserNotice(tx, noticeDepsOf(ctx.deps), inviter, key, { partner: partnerName(declined.partner) });
+    return declined;
+  });
   if (!result.ok) {
     await ctx.answerCallbackQuery({ text: ctx.t(`contacts.invite_${result.reason}`), show_alert: true });
     return;
   }
+  ctx.deps.wakeOutbox();
   await ctx.answerCallbackQuery();
   await ctx.editMessageText(ctx.t(result.contactDeleted ? "contacts.consent.declined_deleted" : "contacts.consent.declined_kept"));
-  const inviter = await findUserById(db, result.invite.createdBy);
-  const key = result.contactDeleted ? "contacts.consent.declined_notice_deleted" : "contacts.consent.declined_notice";
-  if (inviter) await notifyUser(ctx, inviter, key, { partner: partnerName(result.partner) });
 });
 
 /** The "Delete my data" button under /privacy, for a person linked to a partner contact. */

@@ -2,6 +2,8 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { Event } from "../../db/schema/index.js";
 import { type EventOverview, canViewEvent, eventOverview } from "../../domain/event-overview.js";
 import { canDecide, canManageEvent, getEvent } from "../../domain/events.js";
+import { hasOpenLink } from "../../domain/participant-feedback.js";
+import { feedbackRoundOf } from "../../domain/feedback-results.js";
 import type { BotContext } from "../context.js";
 import { EVENT_CANCEL_CONVERSATION, EVENT_PLACE_CONVERSATION, EVENT_TIME_CONVERSATION } from "../conversations/event-names.js";
 import { heldQuestion } from "../event-notices.js";
@@ -59,6 +61,14 @@ export async function showEventCard(ctx: BotContext, eventId: number, mode: "rep
   const decide = event.status === "proposed" && (await canDecide(ctx.deps.db, actor, event));
   const text = renderCard(ctx, overview);
   const keyboard = cardKeyboard(ctx, event, manage, decide);
+  // Feedback results (features/feedback-results.ts): for those who run a held event that collected feedback.
+  if (manage && (event.status === "held" || event.status === "closed") && (await feedbackRoundOf(ctx.deps.db, event.id))) {
+    keyboard.row().text(ctx.t("feedback_results.button"), `fr:show:${event.id}`);
+  }
+  // Participant feedback (features/participant-feedback.ts): the link and its QR code while the link is open.
+  if (manage && (event.status === "held" || event.status === "closed") && (await hasOpenLink(ctx.deps.db, event.id, ctx.deps.now()))) {
+    keyboard.row().text(ctx.t("participant.buttons.card"), `pf:qr:${event.id}`);
+  }
   if (mode === "edit" && ctx.callbackQuery?.message) {
     await ctx.editMessageText(text, { reply_markup: keyboard, link_preview_options: { is_disabled: true } });
   } else {

@@ -1,9 +1,11 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { STAGES, type Stage } from "../../db/schema/index.js";
 import { formatDay, localDate } from "../../domain/dates.js";
+import { recentSatisfaction } from "../../domain/feedback-results.js";
 import { type PartnerOverview, partnerOverview } from "../../domain/partner-overview.js";
 import { canEditPartner, stageHistory } from "../../domain/partners.js";
 import type { BotContext } from "../context.js";
+import { satisfactionLine } from "../feedback-results.js";
 import { clip, escapeHtml } from "../html.js";
 import { actorOf, partnerForAction } from "../partner-access.js";
 import { upcomingEventsBlock } from "./calendar.js";
@@ -22,7 +24,12 @@ export async function showPartnerCard(ctx: BotContext, partnerId: number, mode: 
   const today = localDate(ctx.deps.now(), ctx.deps.config.timeZone);
   const overview = await partnerOverview(ctx.deps.db, partner, today);
   const canEdit = await canEditPartner(ctx.deps.db, actor, partner);
-  const text = renderCard(ctx, overview, canEdit, await upcomingEventsBlock(ctx, partner.id));
+  // Feedback ratings are internal: staff and admins see them, the partner's own contacts do not.
+  const satisfaction =
+    ctx.role === "staff" || ctx.role === "admin"
+      ? satisfactionLine(ctx.t, ctx.lang, await recentSatisfaction(ctx.deps.db, "partner", partner.id, ctx.deps.now()))
+      : null;
+  const text = renderCard(ctx, overview, canEdit, await upcomingEventsBlock(ctx, partner.id), satisfaction);
   const keyboard = cardKeyboard(ctx, overview, canEdit);
   if (mode === "edit" && ctx.callbackQuery?.message) {
     await ctx.editMessageText(text, { reply_markup: keyboard, link_preview_options: { is_disabled: true } });
@@ -31,7 +38,7 @@ export async function showPartnerCard(ctx: BotContext, partnerId: number, mode: 
   }
 }
 
-function renderCard(ctx: BotContext, overview: PartnerOverview, canEdit: boolean, events: string[]): string {
+function renderCard(ctx: BotContext, overview: PartnerOverview, canEdit: boolean, events: string[], satisfaction: string | null): string {
   const { partner, checklist } = overview;
   const t = ctx.t;
   const lines: string[] = [`<b>${escapeHtml(partner.fullName)}</b>${partner.shortName ? ` (${escapeHtml(partner.shortName)})` : ""}`];
@@ -59,6 +66,7 @@ function renderCard(ctx: BotContext, overview: PartnerOverview, canEdit: boolean
     `${tick(checklist.recentJointActivity)} ${t("partners.card.check_activity")}`,
   );
   if (checklist.suggestedNext && canEdit) lines.push(t("partners.card.suggest_next", { stage: t(`partners.stages.${checklist.suggestedNext}`) }));
+  if (satisfaction) lines.push(satisfaction);
 
   lines.push("");
   if (overview.contacts.length === 0) lines.push(t("partners.card.no_contacts"));

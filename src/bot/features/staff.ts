@@ -1,7 +1,8 @@
 import { Composer, InlineKeyboard } from "grammy";
+import { noticeDepsOf } from "../../delivery/notices.js";
 import { type StaffMember, getStaffMember, listStaff, setStaffStatus } from "../../domain/users.js";
 import { publishChatMenu } from "../commands.js";
-import { notifyUser } from "../notify.js";
+import { enqueueUserNotice } from "../notify.js";
 import type { BotContext } from "../context.js";
 import { displayName, plainName } from "../format.js";
 import { requireRole } from "../middlewares/require-role.js";
@@ -33,18 +34,23 @@ privateChats.callbackQuery(/^staff:/, requireRole("admin"), async (ctx) => {
     return;
   }
   if (action === "deactivate" || action === "activate") {
-    const result = await setStaffStatus(ctx.deps.db, {
-      actor: ctx.user!,
-      targetUserId: userId,
-      status: action === "deactivate" ? "inactive" : "active",
-      adminTelegramIds: ctx.deps.config.adminTelegramIds,
+    // The status change and the notice to the person commit together.
+    const result = await ctx.deps.db.transaction(async (tx) => {
+      const changed = await setStaffStatus(tx, {
+        actor: ctx.user!,
+        targetUserId: userId,
+        status: action === "deactivate" ? "inactive" : "active",
+        adminTelegramIds: ctx.deps.config.adminTelegramIds,
+      });
+      if (changed.ok) await enqueueUserNotice(tx, noticeDepsOf(ctx.deps), changed.user, `staff.notice_${action}d`);
+      return changed;
     });
     if (!result.ok) {
       await ctx.answerCallbackQuery({ text: ctx.t(`staff.refused_${result.reason}`), show_alert: true });
       return;
     }
+    ctx.deps.wakeOutbox();
     await ctx.answerCallbackQuery({ text: ctx.t(`staff.${action}d`) });
-    await notifyUser(ctx, result.user, `staff.notice_${action}d`);
     const role = result.user.status === "active" ? result.user.role : "guest";
     await publishChatMenu(ctx.api, ctx.deps.i18n, result.user.telegramId, role, ctx.deps.logger);
   }

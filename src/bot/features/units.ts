@@ -1,7 +1,9 @@
 import { Composer, InlineKeyboard } from "grammy";
+import { recentSatisfaction } from "../../domain/feedback-results.js";
 import { archiveUnit, findActiveUnit, getUnitCard, listActiveUnits, listUnits, restoreUnit, setUserUnit } from "../../domain/units.js";
 import { getStaffMember } from "../../domain/users.js";
 import type { BotContext } from "../context.js";
+import { satisfactionLine } from "../feedback-results.js";
 import { UNIT_HEAD_CONVERSATION, UNIT_NAME_CONVERSATION, type UnitHeadTask, type UnitNameTask } from "../conversations/units.js";
 import { plainName } from "../format.js";
 import { MAX_LISTED_UNITS, refusalText, toCardData, unitCardView, unitLabel, unitListView } from "../keyboards/units.js";
@@ -112,7 +114,9 @@ async function showCard(ctx: BotContext, unitId: number, showArchived: boolean, 
   }
   if (!options.answered) await ctx.answerCallbackQuery();
   const view = unitCardView(ctx.t, toCardData(card), showArchived);
-  await ctx.editMessageText(view.text, { reply_markup: view.keyboard });
+  // Feedback on the events the unit owns, over the last 90 days (domain/feedback-results.ts).
+  const satisfaction = satisfactionLine(ctx.t, ctx.lang, await recentSatisfaction(ctx.deps.db, "unit", unitId, ctx.deps.now()));
+  await ctx.editMessageText(satisfaction ? `${view.text}\n${satisfaction}` : view.text, { reply_markup: view.keyboard });
 }
 
 /** From the /staff card: the active units as buttons; the staff card comes back after the choice. */

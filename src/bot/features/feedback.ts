@@ -1,0 +1,51 @@
+import { Composer } from "grammy";
+import { openPromptsOfUser } from "../../domain/feedback.js";
+import type { BotContext } from "../context.js";
+import { FEEDBACK_CONVERSATION } from "../conversations/feedback.js";
+import { applyRating, promptText, RATING_DATA, ratingKeyboard } from "../feedback-prompts.js";
+import { formatDateTime } from "../format.js";
+import { clip } from "../html.js";
+
+/** Partner feedback: the 1–5 buttons (fb:r:<promptId>:<n>) and /feedback, the person's open prompts. */
+const composer = new Composer<BotContext>();
+const privateChats = composer.chatType("private");
+
+privateChats.callbackQuery(RATING_DATA, async (ctx) => {
+  const promptId = Number(ctx.match[1]);
+  if (!(await applyRating(ctx, promptId, Number(ctx.match[2])))) return;
+  await ctx.conversation.enter(FEEDBACK_CONVERSATION, promptId);
+});
+
+// Any other fb: data is forged or truncated: a rating of "abc", a missing number…
+privateChats.callbackQuery(/^fb:/, async (ctx) => {
+  ctx.deps.logger.warn({ telegramId: ctx.from.id, data: ctx.callbackQuery.data }, "feedback button refused");
+  await ctx.answerCallbackQuery({ text: ctx.t("feedback.refused_invalid"), show_alert: true });
+});
+
+privateChats.command("feedback", async (ctx) => {
+  const open = ctx.user ? await openPromptsOfUser(ctx.deps.db, ctx.user.id, ctx.deps.now()) : [];
+  if (open.length === 0) {
+    await ctx.reply(ctx.t("feedback.list_none"));
+    return;
+  }
+  const timeZone = ctx.deps.config.timeZone;
+  const answered = open.filter((view) => view.prompt.rating !== null);
+  if (answered.length > 0) {
+    const lines = answered.map((view) =>
+      ctx.t("feedback.list_answered_line", {
+        title: clip(view.event.title, 150),
+        start: formatDateTime(view.event.startsAt, ctx.lang, timeZone),
+        rating: view.prompt.rating,
+      }),
+    );
+    await ctx.reply([ctx.t("feedback.list_answered_title"), ...lines].join("\n"));
+  }
+  for (const view of open.filter((v) => v.prompt.rating === null)) {
+    await ctx.reply(promptText(ctx.t, ctx.lang, timeZone, view.event, view.round), {
+      reply_markup: ratingKeyboard(view.prompt.id),
+      link_preview_options: { is_disabled: true },
+    });
+  }
+});
+
+export { composer as feedbackFeature };
