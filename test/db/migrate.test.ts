@@ -23,6 +23,8 @@ describe("migrations", () => {
       "agreements",
       "audit_log",
       "bot_state",
+      "digest_deliveries",
+      "digest_settings",
       "event_confirmations",
       "event_decisions",
       "event_notices",

@@ -7,3 +7,4 @@ export * from "./bot-state.js";
 export * from "./audit-log.js";
 export * from "./outbox.js";
 export * from "./feedback.js";
+export * from "./digests.js";
