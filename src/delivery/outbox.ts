@@ -305,7 +305,14 @@ export class OutboxSender {
     }
     try {
       const call = (this.api.raw as unknown as Record<string, (payload: object) => Promise<unknown>>)[head.method]!;
-      await call({ ...(head.payload as object), chat_id: head.chatId });
+      try {
+        await call({ ...(head.payload as object), chat_id: head.chatId });
+      } finally {
+        // The call reached Telegram somewhere between its start and its answer: counting it at
+        // its answer keeps any 1-second window at Telegram's end to `perSecond` calls, however
+        // long a slow request was in transit (measured under load: 31 in a second otherwise).
+        this.recentCalls[this.recentCalls.length - 1] = this.now();
+      }
       await mark({ status: "sent", sentAt: new Date(this.now()), lastError: null });
     } catch (error) {
       await this.handleFailure(db, ours, head, error, mark);
