@@ -17,10 +17,15 @@ export const COMMANDS = [
   { command: "newpartner", roles: ["admin", "staff"] },
   { command: "newevent", roles: ["admin", "staff"] },
   { command: "events", roles: ["admin", "staff", "partner"] },
+  { command: "report", roles: ["admin", "staff"] },
+  { command: "export", roles: ["admin", "staff"] },
   { command: "feedback", roles: ["partner"] },
+  { command: "digest", roles: ["admin", "staff", "partner"] },
+  { command: "settings", roles: ["admin", "staff", "partner"] },
   { command: "invite", roles: ["admin"] },
   { command: "staff", roles: ["admin"] },
   { command: "units", roles: ["admin"] },
+  { command: "import", roles: ["admin"] },
 ] as const satisfies readonly { command: string; roles: readonly Role[] }[];
 
 export type CommandName = (typeof COMMANDS)[number]["command"];

@@ -6,6 +6,7 @@ import { localDate } from "../domain/dates.js";
 import { forgetAbandonedDialogs, forgetDeliveredMessages, forgetProcessedUpdates } from "../domain/housekeeping.js";
 import type { Logger } from "../logger.js";
 import { sendAgreementReminders } from "./agreement-reminders.js";
+import { sendDigests } from "./digests.js";
 import { sendFeedbackReminders } from "./feedback-reminders.js";
 import { askHeldQuestions } from "./held-questions.js";
 import { sendEventReminders } from "./event-reminders.js";
@@ -115,6 +116,18 @@ export function startJobs(deps: JobDeps): Jobs {
         }
       },
       { name: "feedback-reminders", timezone: deps.timeZone, noOverlap: true },
+    ),
+    schedule(
+      "*/5 * * * *",
+      async () => {
+        try {
+          const { sent, empty } = await sendDigests(deps, deps.now());
+          if (sent + empty > 0) deps.logger.info({ sent, empty }, "queued weekly digests");
+        } catch (error) {
+          deps.logger.error({ err: error }, "weekly digests failed");
+        }
+      },
+      { name: "weekly-digests", timezone: deps.timeZone, noOverlap: true },
     ),
   ];
   return {

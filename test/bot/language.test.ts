@@ -64,7 +64,25 @@ describe("/help and /privacy", () => {
 
     await h.send(command(h.admin, "help"));
     const adminHelp = h.telegram.lastTextTo(h.admin.id);
-    expect(adminHelp.match(/^\/\w+/gm)).toEqual(["/start", "/help", "/lang", "/privacy", "/cancel", "/partners", "/newpartner", "/newevent", "/events", "/invite", "/staff", "/units"]);
+    expect(adminHelp.match(/^\/\w+/gm)).toEqual([
+      "/start",
+      "/help",
+      "/lang",
+      "/privacy",
+      "/cancel",
+      "/partners",
+      "/newpartner",
+      "/newevent",
+      "/events",
+      "/report",
+      "/export",
+      "/digest",
+      "/settings",
+      "/invite",
+      "/staff",
+      "/units",
+      "/import",
+    ]);
     expect(adminHelp).toContain("Вы — администратор.");
   });
 

@@ -156,9 +156,15 @@ export class FakeTelegram {
   private readonly shown = new Map<string, string>();
   /** Chats whose user blocked the bot: every message to them is refused with 403. */
   private readonly blockedChats = new Set<number>();
+  /** Files users sent, by file_id: getFile describes them, /file/bot<token>/<path> serves them. */
+  private readonly files = new Map<string, { path: string; content: Buffer }>();
+  /** File paths the bot downloaded, in order. */
+  readonly downloads: string[] = [];
 
   readonly fetch = async (input: unknown, init?: { body?: unknown; headers?: unknown }): Promise<Response> => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : (input as Request).url;
+    const download = /\/file\/bot([^/]+)\/(.+)$/.exec(url);
+    if (download) return this.serveFile(download[1]!, download[2]!);
     const method = url.slice(url.lastIndexOf("/") + 1);
     const body = init?.body;
     // grammY sends JSON, or multipart form data (a stream) when the call uploads an InputFile.
@@ -178,7 +184,27 @@ export class FakeTelegram {
     this.blockedChats.add(chatId);
   }
 
+  /**
+   * A file a user sends: returns the document to put in a message (file_id, name, size).
+   * `reportedSize` overrides the size Telegram reports, to fake a file too big to download.
+   */
+  addFile(content: Buffer, fileName: string, reportedSize?: number): { file_id: string; file_unique_id: string; file_name: string; file_size: number } {
+    const n = this.files.size + 1;
+    const fileId = `BQACAgIAAxfile${n}`;
+    this.files.set(fileId, { path: `documents/file_${n}${/\.[a-z0-9]+$/i.exec(fileName)?.[0] ?? ""}`, content });
+    return { file_id: fileId, file_unique_id: `u-${fileId}`, file_name: fileName, file_size: reportedSize ?? content.length };
+  }
+
+  private serveFile(token: string, path: string): Response {
+    this.downloads.push(path);
+    const file = token === TEST_TOKEN ? [...this.files.values()].find((f) => f.path === path) : undefined;
+    if (!file) return new Response("Not Found", { status: 404 });
+    return new Response(new Uint8Array(file.content), { status: 200, headers: { "content-length": String(file.content.length) } });
+  }
+
   reset(): void {
+    this.files.clear();
+    this.downloads.length = 0;
     this.calls.length = 0;
     this.failures.clear();
     this.shown.clear();
@@ -314,6 +340,14 @@ export class FakeTelegram {
           }
         }
         return true;
+      }
+      case "getFile": {
+        const fileId = String(payload.file_id);
+        const file = this.files.get(fileId);
+        if (!file) return "Bad Request: invalid file_id";
+        // Telegram refuses bots files over 20 MB.
+        if (file.content.length > 20 * 1024 * 1024) return "Bad Request: file is too big";
+        return { file_id: fileId, file_unique_id: `u-${fileId}`, file_size: file.content.length, file_path: file.path };
       }
       case "deleteMyCommands":
       case "deleteWebhook":

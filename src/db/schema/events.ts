@@ -49,7 +49,15 @@ export const events = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index().on(t.startsAt), index().on(t.status), index().on(t.responsibleUserId)],
+  (t) => [
+    index().on(t.startsAt),
+    index().on(t.status),
+    index().on(t.responsibleUserId),
+    // For the weekly digests: "my events", plan items without an event, a unit's proposals.
+    index().on(t.proposedBy),
+    index().on(t.planItemId),
+    index().on(t.status, t.ownerUnitId),
+  ],
 );
 export type Event = typeof events.$inferSelect;
 

@@ -69,6 +69,7 @@ export const partners = pgTable(
     index("partners_search_key_trgm").using("gin", sql`${t.searchKey} gin_trgm_ops`),
     index().on(t.stage),
     index().on(t.ownerUnitId),
+    index().on(t.ownerUserId),
   ],
 );
 export type Partner = typeof partners.$inferSelect;
@@ -85,7 +86,7 @@ export const stageChanges = pgTable("partner_stage_changes", {
     .notNull()
     .references(() => users.id),
   changedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-});
+}, (t) => [index().on(t.partnerId, t.changedAt)]);
 export type StageChange = typeof stageChanges.$inferSelect;
 
 export const CONSENT_BASES = ["paper", "bot"] as const;
@@ -217,7 +218,7 @@ export const planItems = pgTable(
     responsibleName: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index().on(t.agreementId)],
+  (t) => [index().on(t.agreementId), index().on(t.responsibleUserId)],
 );
 export type PlanItem = typeof planItems.$inferSelect;
 

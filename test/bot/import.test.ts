@@ -1,0 +1,320 @@
+import { count, eq } from "drizzle-orm";
+import type { Update } from "grammy/types";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { auditLog, contacts, partners, users } from "../../src/db/schema/index.js";
+import { createPartner } from "../../src/domain/partners.js";
+import { registered } from "../helpers/bot-people.js";
+import { isUploadedFile } from "../helpers/fake-telegram.js";
+import { createHarness, type Harness } from "../helpers/harness.js";
+import { partnerDraft } from "../helpers/partners.js";
+import { command, documentMessage, makeUser, photo, press, sticker, text, type TestUser } from "../helpers/updates.js";
+import { EN_HEADER, RU_HEADER, bulkCsv, csvFile, manyRows, row, scenarioRows, xlsxFile } from "../imports/files.js";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => h.close());
+beforeEach(async () => h.reset());
+
+/** The fake reads multipart headers as Latin-1: a Cyrillic file name comes back as its UTF-8 bytes. */
+const fileName = (file: { filename: string }) => Buffer.from(file.filename, "latin1").toString("utf8");
+
+/** A user sends a file into the chat: the fake Telegram keeps it for getFile and the download. */
+function sendFile(user: TestUser, content: Buffer, fileName: string, reportedSize?: number): Update {
+  const update = documentMessage(user);
+  update.message!.document = h.telegram.addFile(content, fileName, reportedSize);
+  return update;
+}
+
+const last = (user: TestUser) => h.telegram.lastMessageTo(user.id);
+const lastText = (user: TestUser) => h.telegram.lastTextTo(user.id);
+const partnerCount = async () => (await h.database.db.select({ n: count() }).from(partners))[0]!.n;
+
+async function admin(language: "ru" | "en"): Promise<TestUser> {
+  if (language === "ru") {
+    await h.send(command(h.admin, "start"));
+    return h.admin;
+  }
+  const user = makeUser({ language_code: "en" });
+  await registered(h, user, "admin");
+  return user;
+}
+
+async function existingSchool() {
+  const [creator] = await h.database.db.select().from(users).limit(1);
+  return createPartner(h.database.db, { user: creator!, role: "admin" }, partnerDraft());
+}
+
+describe("/import", () => {
+  it("checks an XLSX, shows the invalid row, the duplicates and the counts, writes nothing, then imports the valid rows (Russian)", async () => {
+    const user = await admin("ru");
+    await existingSchool();
+    await h.send(command(user, "import"));
+    expect(last(user).text).toContain("Загрузка партнёров из таблицы");
+    expect(last(user).buttons.map((b) => b.data)).toEqual(["imp:tpl:xlsx", "imp:tpl:csv", "imp:cancel"]);
+
+    await h.send(sendFile(user, await xlsxFile(scenarioRows("ru")), "партнёры.xlsx"));
+    const texts = h.telegram.textsTo(user.id);
+    expect(texts.at(-2)).toBe("⏳ Проверяю файл…");
+    const report = last(user);
+    expect(report.text).toContain("<b>Проверка файла</b> «партнёры.xlsx»");
+    expect(report.text).toContain("Строк с данными: 6");
+    expect(report.text).toContain("✅ Будет добавлено партнёров: <b>3</b>");
+    expect(report.text).toContain("из них с контактным лицом: 2");
+    expect(report.text).toContain("🔁 Похожи на уже известных партнёров или на строки выше — не будут добавлены: 2");
+    expect(report.text).toContain("⚠️ Строк с ошибками — не будут добавлены: 1");
+    expect(report.text).toContain(
+      "Строка 5, «ИНН»: ИНН не проходит проверку: нужно 10 цифр (организация) или 12 (ИП) с верными контрольными цифрами — «3808013277»",
+    );
+    expect(report.text).toContain("Строка 6: «СОШ №5» — похоже на партнёра «СОШ № 5»");
+    expect(report.text).toContain("Строка 7: «Иркутский государственный университет (ИГУ)» — повторяет строку 2");
+    expect(report.text).toContain("согласием на обработку персональных данных «на бумаге»");
+    expect(report.buttons).toEqual([
+      { text: "✅ Загрузить (3)", data: "imp:go" },
+      { text: "Отмена", data: "imp:cancel" },
+    ]);
+    // The dry run wrote nothing.
+    expect(await partnerCount()).toBe(1);
+    expect(h.telegram.sent("sendDocument")).toEqual([]);
+
+    await h.pressButton(user, "imp:go");
+    expect(lastText(user)).toBe(
+      "Готово. Добавлено партнёров: <b>3</b>, контактных лиц: 2. Все они на подготовительном этапе; найти их можно в /partners.",
+    );
+    expect(await partnerCount()).toBe(4);
+    const names = (await h.database.db.select({ name: partners.fullName }).from(partners)).map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining(["Иркутский государственный университет", "Музей истории города Иркутска", "Детский технопарк «Кванториум»"]));
+    expect(await h.database.db.select({ basis: contacts.consentBasis }).from(contacts)).toEqual([{ basis: "paper" }, { basis: "paper" }]);
+
+    // The conversation is over: the old button no longer imports anything.
+    await h.send(press(user, "imp:go", report));
+    expect(h.telegram.sent("answerCallbackQuery").at(-1)).toMatchObject({ text: "Эта загрузка уже завершена. Чтобы загрузить таблицу, отправьте /import." });
+    expect(await partnerCount()).toBe(4);
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("does the same in English, and Cancel writes nothing", async () => {
+    const user = await admin("en");
+    await existingSchool();
+    await h.send(command(user, "import"));
+    expect(last(user).text).toContain("<b>Importing partners from a spreadsheet</b>");
+    await h.send(sendFile(user, await xlsxFile(scenarioRows("en")), "partners.xlsx"));
+    const report = last(user);
+    expect(report.text).toContain("✅ Partners to be added: <b>3</b>");
+    expect(report.text).toContain("Row 5, “INN”: the INN fails the check");
+    expect(report.text).toContain("Row 6: “СОШ №5” — looks like the partner “СОШ № 5”");
+    expect(report.text).toContain("Row 7: “Иркутский государственный университет (ИГУ)” — repeats row 2");
+    expect(report.buttons.map((b) => b.text)).toEqual(["✅ Import (3)", "Cancel"]);
+
+    await h.pressButton(user, "imp:cancel");
+    expect(lastText(user)).toBe(h.i18n.fixedT("en")("cancel.done"));
+    expect(await partnerCount()).toBe(1);
+
+    // Imported for real the second time.
+    await h.send(command(user, "import"));
+    await h.send(sendFile(user, await xlsxFile(scenarioRows("en")), "partners.xlsx"));
+    await h.pressButton(user, "imp:go");
+    expect(lastText(user)).toBe("Done. Partners added: <b>3</b>, contact persons: 2. They are all at the preparatory stage; find them in /partners.");
+    expect(await partnerCount()).toBe(4);
+    h.expectAllCallbacksAnswered();
+  });
+
+  for (const language of ["ru", "en"] as const) {
+    it(`sends the templates, and the CSV template imports its example row (${language})`, async () => {
+      const user = await admin(language);
+      const t = h.i18n.fixedT(language);
+      await h.send(command(user, "import"));
+      await h.pressButton(user, "imp:tpl:xlsx");
+      await h.pressButton(user, "imp:tpl:csv");
+      const [xlsx, csv] = h.telegram.sent("sendDocument");
+      if (!isUploadedFile(xlsx!.document) || !isUploadedFile(csv!.document)) throw new Error("the templates were not uploaded");
+      expect(fileName(xlsx!.document)).toBe(`${t("import.template.file_name")}.xlsx`);
+      expect(xlsx!.caption).toBe(t("import.template_caption"));
+      expect(xlsx!.document.content.startsWith("PK\u0003\u0004")).toBe(true);
+      expect(fileName(csv!.document)).toBe(`${t("import.template.file_name")}.csv`);
+      expect(csv!.caption).toContain(language === "ru" ? "Типы: Школа, Вуз, Колледж (СПО)" : "Types: School, University, College");
+      expect(csv!.document.content.split("\r\n")[0]).toBe(`\ufeff${(language === "ru" ? RU_HEADER : EN_HEADER).join(";")}`);
+
+      // The template goes back in as it is: its example row is a valid partner.
+      await h.send(sendFile(user, Buffer.from(csv!.document.content, "utf8"), "template.csv"));
+      expect(last(user).text).toContain(language === "ru" ? "Будет добавлено партнёров: <b>1</b>" : "Partners to be added: <b>1</b>");
+      await h.pressButton(user, "imp:go");
+      const [partner] = await h.database.db.select().from(partners);
+      expect(partner).toMatchObject({ fullName: t("import.template.example.fullName"), type: "school", directions: ["technical", "natural_science"] });
+      // The template buttons work after the import is over, too.
+      await h.send(press(user, "imp:tpl:csv", { message_id: 1, chat: { id: user.id, type: "private", first_name: "x" } }));
+      expect(h.telegram.sent("sendDocument")).toHaveLength(3);
+      h.expectAllCallbacksAnswered();
+    });
+  }
+
+  it("reads a CSV in Windows-1251 and a UTF-8 CSV with a BOM", async () => {
+    const user = await admin("ru");
+    await h.send(command(user, "import"));
+    const cp1251 = csvFile([RU_HEADER, row({ full: "Гимназия № 3 «Ёлочка»", type: "Школа", address: "ул. Ленина, 5", contact: "Ёлкина Мария" })], { encoding: "windows-1251" });
+    await h.send(sendFile(user, cp1251, "гимназия.csv"));
+    expect(last(user).text).toContain("Будет добавлено партнёров: <b>1</b>");
+    await h.pressButton(user, "imp:go");
+    const withBom = csvFile([EN_HEADER, row({ full: "Лицей № 2", type: "School" })], { delimiter: ",", encoding: "utf-8-bom" });
+    await h.send(command(user, "import"));
+    await h.send(sendFile(user, withBom, "lyceum.csv"));
+    await h.pressButton(user, "imp:go");
+    const stored = await h.database.db.select({ name: partners.fullName, address: partners.address }).from(partners).orderBy(partners.id);
+    expect(stored).toEqual([
+      { name: "Гимназия № 3 «Ёлочка»", address: "ул. Ленина, 5" },
+      { name: "Лицей № 2", address: null },
+    ]);
+    expect((await h.database.db.select({ name: contacts.fullName }).from(contacts))[0]!.name).toBe("Ёлкина Мария");
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("refuses bad files clearly and waits for a better one (Russian)", async () => {
+    const user = await admin("ru");
+    await h.send(command(user, "import"));
+
+    await h.send(sendFile(user, Buffer.from("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n\0\0\0binary", "latin1"), "договор.pdf"));
+    expect(lastText(user)).toContain("Это не похоже на таблицу. Я принимаю файлы XLSX (Excel) и CSV.");
+    expect(last(user).buttons.map((b) => b.data)).toEqual(["imp:tpl:xlsx", "imp:tpl:csv", "imp:cancel"]);
+
+    await h.send(sendFile(user, csvFile([["Дата", "Мероприятие", "Участники"], ["01.02.2027", "Выставка", "30"]]), "мероприятия.csv"));
+    const columns = lastText(user);
+    expect(columns).toContain("Столбцы этой таблицы не подходят для загрузки партнёров.");
+    expect(columns).toContain("Нет обязательных столбцов: «Полное название», «Тип».");
+    expect(columns).toContain("Незнакомые столбцы: «Дата», «Мероприятие», «Участники».");
+    expect(columns).toContain("Полное название*, Краткое название, Тип*, Направления, ИНН, Сайт, Адрес, Заметки, Контакт: ФИО");
+
+    await h.send(sendFile(user, Buffer.alloc(0), "пусто.csv"));
+    expect(lastText(user)).toBe("Файл пустой. Заполните, пожалуйста, шаблон и пришлите снова.");
+    await h.send(sendFile(user, await xlsxFile([RU_HEADER]), "заголовки.xlsx"));
+    expect(lastText(user)).toContain("В таблице есть заголовки, но нет ни одной строки с данными.");
+
+    await h.send(sendFile(user, bulkCsv(100_000), "все.csv"));
+    expect(lastText(user)).toBe(
+      "В файле больше 5000 строк, а за один раз я загружаю не больше 5000. Разделите, пожалуйста, таблицу на несколько файлов и присылайте их по очереди.",
+    );
+
+    const downloads = h.telegram.downloads.length;
+    await h.send(sendFile(user, Buffer.from("x"), "огромный.xlsx", 60 * 1024 * 1024));
+    expect(lastText(user)).toBe("Файл больше 20 МБ: такие файлы Telegram ботам не передаёт. Разделите, пожалуйста, таблицу на несколько файлов.");
+    expect(h.telegram.downloads).toHaveLength(downloads);
+
+    h.telegram.failNext("getFile", { error_code: 400, description: "Bad Request: wrong file_id or the file is temporarily unavailable" });
+    await h.send(sendFile(user, csvFile([RU_HEADER, row({ full: "Школа № 19", type: "Школа" })]), "школа.csv"));
+    expect(lastText(user)).toBe("Не удалось получить файл от Telegram. Пожалуйста, отправьте его ещё раз.");
+
+    await h.send(sticker(user));
+    expect(lastText(user)).toBe(
+      "Пришлите, пожалуйста, таблицу файлом — XLSX или CSV. Шаблон можно скачать кнопкой выше. Чтобы выйти, нажмите «Отмена» или отправьте /cancel.",
+    );
+    await h.send(photo(user));
+    expect(lastText(user)).toContain("Это фотография, а мне нужна сама таблица файлом");
+    await h.send(text(user, "Вот список партнёров"));
+    expect(lastText(user)).toContain("Пришлите, пожалуйста, таблицу файлом");
+
+    // Still waiting: a good file now goes through.
+    await h.send(sendFile(user, csvFile([RU_HEADER, row({ full: "Школа № 19", type: "Школа" })]), "школа.csv"));
+    expect(last(user).buttons[0]).toEqual({ text: "✅ Загрузить (1)", data: "imp:go" });
+    expect(await partnerCount()).toBe(0);
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("refuses bad files in English too", async () => {
+    const user = await admin("en");
+    await h.send(command(user, "import"));
+    await h.send(sendFile(user, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), "photo.png"));
+    expect(lastText(user)).toContain("This doesn't look like a spreadsheet.");
+    await h.send(sendFile(user, csvFile([["Date", "Event"], ["2027-02-01", "Exhibition"]]), "events.csv"));
+    expect(lastText(user)).toContain("Required columns missing: «Full name», «Type».");
+    await h.send(sendFile(user, Buffer.alloc(0), "empty.csv"));
+    expect(lastText(user)).toBe("The file is empty. Please fill in the template and send it again.");
+    await h.send(sendFile(user, bulkCsv(100_000), "all.csv"));
+    expect(lastText(user)).toContain("The file has more than 5000 rows, and I import at most 5000 at a time.");
+    const refusal = last(user);
+    await h.send(sticker(user));
+    expect(lastText(user)).toContain("Please send the spreadsheet as a file — XLSX or CSV.");
+    await h.send(press(user, "imp:cancel", refusal));
+    expect(lastText(user)).toBe(h.i18n.fixedT("en")("cancel.done"));
+    expect(await partnerCount()).toBe(0);
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("lists the first 20 problems and sends the full list as a file", async () => {
+    const user = await admin("ru");
+    await h.send(command(user, "import"));
+    const rows = [RU_HEADER, row({ full: "Школа № 100", type: "Школа" }), ...Array.from({ length: 30 }, (_, i) => row({ full: `Школа № ${i + 1}`, type: "Школа", inn: "1234567890" }))];
+    await h.send(sendFile(user, csvFile(rows), "много ошибок.csv"));
+    const report = last(user);
+    expect(report.text.match(/«ИНН»/g)).toHaveLength(20);
+    expect(report.text).toContain("…и ещё 10 — полный список в файле.");
+    const [sent] = h.telegram.sent("sendDocument");
+    if (!isUploadedFile(sent?.document)) throw new Error("the problem list was not sent");
+    expect(fileName(sent.document)).toBe("Ошибки импорта.csv");
+    const lines = sent.document.content.split("\r\n").filter(Boolean);
+    expect(lines[0]).toBe("\ufeffСтрока;Столбец;Что не так;Значение");
+    expect(lines).toHaveLength(31);
+    expect(lines[30]).toContain("32;ИНН;ИНН не проходит проверку");
+    expect(report.buttons[0]).toEqual({ text: "✅ Загрузить (1)", data: "imp:go" });
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("takes 5,000 rows through the bot", async () => {
+    const user = await admin("ru");
+    await h.send(command(user, "import"));
+    let started = performance.now();
+    await h.send(sendFile(user, csvFile(manyRows(5000)), "5000.csv"));
+    const checkMs = performance.now() - started;
+    expect(last(user).text).toContain("Будет добавлено партнёров: <b>5000</b>");
+    started = performance.now();
+    await h.pressButton(user, "imp:go");
+    const importMs = performance.now() - started;
+    expect(lastText(user)).toContain("Добавлено партнёров: <b>5000</b>");
+    expect(await partnerCount()).toBe(5000);
+    // Measured at about 5 s for the check and 10–15 s for the import (PGlite and Postgres alike).
+    expect(checkMs + importMs).toBeLessThan(90_000);
+  }, 180_000);
+
+  it("re-checks at Import: rights, and partners added since the check", async () => {
+    const user = makeUser();
+    await registered(h, user, "admin");
+    await h.send(command(user, "import"));
+    await h.send(sendFile(user, await xlsxFile(scenarioRows("ru")), "партнёры.xlsx"));
+    expect(last(user).text).toContain("Будет добавлено партнёров: <b>4</b>");
+    // Someone registers the museum meanwhile: it is now a duplicate and is not created twice.
+    const [creator] = await h.database.db.select().from(users).limit(1);
+    await createPartner(h.database.db, { user: creator!, role: "admin" }, partnerDraft({ fullName: "Музей истории города Иркутска", shortName: null, type: "culture_organisation" }));
+    await h.pressButton(user, "imp:go");
+    expect(lastText(user)).toContain("Добавлено партнёров: <b>3</b>");
+    expect(lastText(user)).toContain("Пока файл ждал подтверждения, данные изменились");
+    expect(await partnerCount()).toBe(4);
+
+    // An admin demoted between the check and the button imports nothing.
+    await h.send(command(user, "import"));
+    await h.send(sendFile(user, csvFile([RU_HEADER, row({ full: "Школа № 44", type: "Школа" })]), "школа.csv"));
+    await h.database.db.update(users).set({ role: "staff" }).where(eq(users.telegramId, user.id));
+    await h.pressButton(user, "imp:go");
+    expect(lastText(user)).toBe("Загружать партнёров могут только администраторы. Ничего не сохранено.");
+    expect(await partnerCount()).toBe(4);
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("is for administrators only, buttons included", async () => {
+    const staff = makeUser();
+    await registered(h, staff, "staff");
+    await h.send(command(staff, "import"));
+    expect(lastText(staff)).toBe("Эта команда доступна только сотрудникам с нужными правами. Список доступных вам команд — /help.");
+    await h.send(press(staff, "imp:go", { message_id: 5, chat: { id: staff.id, type: "private", first_name: "x" } }));
+    await h.send(press(staff, "imp:tpl:xlsx", { message_id: 5, chat: { id: staff.id, type: "private", first_name: "x" } }));
+    expect(h.telegram.sent("answerCallbackQuery").map((a) => a.text)).toEqual(["Это действие вам недоступно.", "Это действие вам недоступно."]);
+    expect(h.telegram.sent("sendDocument")).toEqual([]);
+    const guest = makeUser({ language_code: "en" });
+    await h.send(command(guest, "start"), command(guest, "import"));
+    expect(lastText(guest)).toBe("This command is only for staff with the right permissions. See /help for the commands you can use.");
+    await h.send(command(staff, "help"));
+    expect(lastText(staff)).not.toContain("/import");
+    await h.send(command(h.admin, "help"));
+    expect(lastText(h.admin)).toContain("/import — Загрузить партнёров из таблицы");
+    expect((await h.database.db.select({ n: count() }).from(auditLog).where(eq(auditLog.action, "partners.imported")))[0]!.n).toBe(0);
+    h.expectAllCallbacksAnswered();
+  });
+});
