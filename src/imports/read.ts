@@ -1,6 +1,5 @@
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
-import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { type ImportField, type ImportVocabulary, REQUIRED_FIELDS, headerField, normaliseWord } from "./columns.js";
 
@@ -146,7 +145,9 @@ function cellText(value: unknown): string {
 }
 
 async function* xlsxRows(buffer: Buffer, vocabulary: ImportVocabulary): AsyncGenerator<RawRow> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
+  // Loaded on first use: exceljs is large, and the bot need not pay for it at start-up.
+  const { default: excel } = await import("exceljs");
+  const workbook = new excel.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
     worksheets: "emit",
     sharedStrings: "cache",
     hyperlinks: "ignore",

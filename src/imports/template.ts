@@ -1,5 +1,5 @@
 import { stringify } from "csv-stringify/sync";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { DIRECTIONS, PARTNER_TYPES } from "../db/schema/index.js";
 import type { TFunction } from "../bot/i18n.js";
 import { IMPORT_FIELDS, type ImportField, REQUIRED_FIELDS } from "./columns.js";
@@ -37,7 +37,9 @@ export async function buildTemplate(format: "xlsx" | "csv", t: TFunction): Promi
   const header = IMPORT_FIELDS.map((field) => templateHeader(t, field));
   if (format === "csv") return toCsv([header, exampleRow(t)]);
 
-  const workbook = new ExcelJS.Workbook();
+  // Loaded on first use: exceljs is large, and the bot need not pay for it at start-up.
+  const { default: excel } = await import("exceljs");
+  const workbook = new excel.Workbook();
   const sheet = workbook.addWorksheet(t("import.template.data_sheet"), { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.columns = IMPORT_FIELDS.map((field) => ({
     key: field,

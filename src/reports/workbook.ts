@@ -1,4 +1,4 @@
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import type { TFunction } from "i18next";
 import type { Language } from "../config.js";
 import { PARTNER_TYPES, STAGES } from "../db/schema/index.js";
@@ -73,7 +73,9 @@ export async function reportWorkbook(data: ReportData, options: WorkbookOptions)
   const dateTimeFormat = DATE_TIME_FORMAT[language];
   const period = t("report.period", { first: formatDay(data.period.firstDay), last: formatDay(data.period.lastDay) });
 
-  const workbook = new ExcelJS.Workbook();
+  // Loaded on first use: exceljs is large, and the bot need not pay for it at start-up.
+  const { default: excel } = await import("exceljs");
+  const workbook = new excel.Workbook();
   workbook.creator = "Social partnership bot";
   workbook.created = options.generatedAt;
   workbook.title = t("report.workbook.title", { period });
