@@ -3,6 +3,9 @@ import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type Context, session } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { CONVERSATION_KEY_PREFIX, DbStateStorage, SESSION_KEY_PREFIX } from "../db/state-storage.js";
+import { journaledDb } from "../db/update-scope.js";
+import { localOwner, type UpdateOwner } from "../domain/processed-updates.js";
+import { Inbox, journalingFetch } from "./exactly-once.js";
 import { installApiPlugins } from "./api-plugins.js";
 import type { BotContext, BotDeps, ConversationContext, SessionData } from "./context.js";
 import { contactConversation } from "./conversations/contact.js";
@@ -33,6 +36,7 @@ import { FEEDBACK_CONVERSATION, feedbackConversation } from "./conversations/fee
 import { IMPORT_CONVERSATION, importConversation } from "./conversations/import.js";
 import { reportPeriodConversation } from "./conversations/report-period.js";
 import { DIGEST_HOUR_CONVERSATION, digestHourConversation } from "./conversations/digest-hour.js";
+import { makeUpdateStorable } from "../domain/storable-text.js";
 import { handleError } from "./error-handler.js";
 import { PARTICIPANT_COMMENT_CONVERSATION } from "./participant-link.js";
 import type { InFlightUpdates } from "./in-flight.js";
@@ -63,7 +67,6 @@ import { REPORT_PERIOD_CONVERSATION, reportFeature } from "./features/report.js"
 import { staffFeature } from "./features/staff.js";
 import { startFeature } from "./features/start.js";
 import { unitsFeature } from "./features/units.js";
-import { deduplicate } from "./middlewares/deduplicate.js";
 import { identify } from "./middlewares/identify.js";
 
 /** One key for sequentialize, sessions and conversations: the chat. */
@@ -80,26 +83,49 @@ export interface CreateBotOptions {
   client?: BotConfig<BotContext>["client"];
   /** Counts updates in flight, for a graceful shutdown. */
   inFlight?: InFlightUpdates;
+  /** Who this instance is when claiming updates (see exactly-once.ts); a local owner by default. */
+  owner?: UpdateOwner;
 }
 
-export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
+const inboxes = new WeakMap<Bot<BotContext>, Inbox>();
+
+/** The inbox of a bot made by createBot: recover() hands it the updates a dead process left. */
+export function inboxOf(bot: Bot<BotContext>): Inbox {
+  const inbox = inboxes.get(bot);
+  if (!inbox) throw new Error("not a bot made by createBot");
+  return inbox;
+}
+
+export function createBot(rawDeps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
+  // Handlers write through the journaling view of the database (their effects happen once).
+  const deps: BotDeps = { ...rawDeps, db: journaledDb(rawDeps.db) };
   const bot = new Bot<BotContext>(deps.config.botToken, {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
-    client: { ...(deps.config.telegramApiRoot ? { apiRoot: deps.config.telegramApiRoot } : {}), ...options.client },
+    client: {
+      ...(deps.config.telegramApiRoot ? { apiRoot: deps.config.telegramApiRoot } : {}),
+      ...options.client,
+      fetch: journalingFetch((options.client?.fetch as typeof fetch | undefined) ?? ((input, init) => fetch(input, init))) as never,
+    },
   });
   installApiPlugins(bot.api);
-  const storage = new DbStateStorage<unknown>(deps.db);
+  const inbox = new Inbox(rawDeps.db, options.owner ?? localOwner(), deps.logger);
+  inboxes.set(bot, inbox);
+  bot.api.config.use(inbox.onGetUpdates);
+  const storage = new DbStateStorage<unknown>(rawDeps.db);
 
   if (options.inFlight) bot.use(options.inFlight.middleware);
   bot.use((ctx, next) => {
+    // The one boundary where user text becomes storable: nothing past it meets NUL or lone surrogates.
+    makeUpdateStorable(ctx.update);
     ctx.deps = deps;
     return next();
   });
   bot.catch((error) => handleError(error));
 
+  // One chat's updates in order; within that, each update claimed, handled and finished once.
+  bot.use(sequentialize(chatKey));
+  bot.use(inbox.middleware);
   const protectedBot = bot.errorBoundary(handleError);
-  protectedBot.use(deduplicate);
-  protectedBot.use(sequentialize(chatKey));
   protectedBot.use(identify);
   protectedBot.use(
     session<SessionData, BotContext>({

@@ -1,6 +1,6 @@
 import { and, inArray, like, lt } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { botState, outbox, processedUpdates } from "../db/schema/index.js";
+import { botState, outbox, processedUpdates, updateEffects } from "../db/schema/index.js";
 import { CONVERSATION_KEY_PREFIX } from "../db/state-storage.js";
 
 /**
@@ -15,12 +15,16 @@ export async function forgetAbandonedDialogs(db: Db, olderThan: Date): Promise<n
   return rows.length;
 }
 
-/** Telegram keeps undelivered updates for 24 hours; ids older than a few days are safe to forget. */
+/**
+ * Telegram keeps undelivered updates for 24 hours; ids older than a few days are safe to forget,
+ * with the journal of what handling them did.
+ */
 export async function forgetProcessedUpdates(db: Db, olderThan: Date): Promise<number> {
   const rows = await db
     .delete(processedUpdates)
     .where(lt(processedUpdates.processedAt, olderThan))
     .returning({ id: processedUpdates.updateId });
+  await db.delete(updateEffects).where(lt(updateEffects.createdAt, olderThan));
   return rows.length;
 }
 

@@ -42,6 +42,7 @@ describe("migrations", () => {
       "plan_items",
       "processed_updates",
       "units",
+      "update_effects",
       "users",
     ]);
   });
