@@ -6,6 +6,8 @@ export const LANGUAGES = ["ru", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 const BOT_TOKEN_PATTERN = /^\d{5,}:[A-Za-z0-9_-]{30,}$/;
+/** The value of BOT_TOKEN in .env.example: a copy of that file not yet filled in. */
+export const BOT_TOKEN_PLACEHOLDER = "PASTE_THE_TOKEN_FROM_BOTFATHER_HERE";
 
 const telegramIds = z
   .string()
@@ -35,10 +37,18 @@ const validTimeZone = (tz: string): boolean => {
 const emptyToUndefined = (value: unknown): unknown => (value === "" ? undefined : value);
 
 const baseSchema = z.object({
-  BOT_TOKEN: z
-    .string({ error: "is required: the token @BotFather gave you, like 123456789:AAE…" })
-    .trim()
-    .regex(BOT_TOKEN_PATTERN, "expected a token from @BotFather, like 123456789:AAE… (digits, a colon, 30+ letters)"),
+  BOT_TOKEN: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z
+      .string({ error: "is not set: put the token @BotFather gave you, like 123456789:AAE…, into BOT_TOKEN in .env" })
+      .trim()
+      .refine(
+        (token) => token !== BOT_TOKEN_PLACEHOLDER,
+        `is still the placeholder ${BOT_TOKEN_PLACEHOLDER} from .env.example: ` +
+          "replace it in .env with the token @BotFather gave you, like 123456789:AAE…",
+      )
+      .regex(BOT_TOKEN_PATTERN, "expected a token from @BotFather, like 123456789:AAE… (digits, a colon, 30+ letters)"),
+  ),
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
     z
@@ -68,6 +78,7 @@ const baseSchema = z.object({
       })
       .default("info"),
   ),
+  // Checked for typos only: logs are pretty on a terminal and JSON elsewhere, whatever NODE_ENV says.
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(["development", "production", "test"]).default("production")),
   DATABASE_CONNECT_ATTEMPTS: z.preprocess(
     emptyToUndefined,
@@ -145,7 +156,6 @@ export interface BaseConfig {
   defaultLanguage: Language;
   adminTelegramIds: number[];
   logLevel: string;
-  isDevelopment: boolean;
   databaseConnectAttempts: number;
   telegramConnectAttempts: number;
   inviteTtlDays: number;
@@ -185,8 +195,20 @@ function firstIssue(error: z.ZodError): ConfigError {
   return new ConfigError(variable, issue?.message ?? "is invalid");
 }
 
+export interface ConfigSource {
+  /** Whether the working directory has a .env file: without one, a missing BOT_TOKEN says how to make it. */
+  dotenvFound?: boolean;
+}
+
 /** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
-export function parseConfig(env: Record<string, string | undefined>): Config {
+export function parseConfig(env: Record<string, string | undefined>, source: ConfigSource = {}): Config {
+  if (source.dotenvFound === false && !env.BOT_TOKEN?.trim()) {
+    throw new ConfigError(
+      "BOT_TOKEN",
+      `is not set, and there is no .env file in ${process.cwd()}: run \`cp .env.example .env\`, ` +
+        "then put the token @BotFather gave you, like 123456789:AAE…, into BOT_TOKEN there",
+    );
+  }
   const base = baseSchema.safeParse(env);
   if (!base.success) throw firstIssue(base.error);
   const mode = modeSchema.safeParse({ ...env, BOT_MODE: emptyToUndefined(env.BOT_MODE) ?? "polling" });
@@ -202,7 +224,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     defaultLanguage: b.DEFAULT_LANGUAGE,
     adminTelegramIds: b.ADMIN_TELEGRAM_IDS,
     logLevel: b.LOG_LEVEL,
-    isDevelopment: b.NODE_ENV === "development",
     databaseConnectAttempts: b.DATABASE_CONNECT_ATTEMPTS,
     telegramConnectAttempts: b.TELEGRAM_CONNECT_ATTEMPTS,
     inviteTtlDays: b.INVITE_TTL_DAYS,

@@ -1,14 +1,19 @@
+import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { startApp } from "./app.js";
 import { configOrExit, loadEnvironment, parseConfig } from "./config.js";
-import { createLogger } from "./logger.js";
-import { UnavailableError } from "./retry.js";
+import { createLogger, wantsPrettyLogs } from "./logger.js";
+import { TokenRejectedError, UnavailableError } from "./retry.js";
 
 const started = performance.now();
 
-const config = configOrExit(() => parseConfig(loadEnvironment()));
+// Exit codes (README, "Start-up messages and exit codes"): 0 stopped cleanly; 1 configuration
+// error (configOrExit) or an unexpected failure; 2 the database or the Bot API stayed unreachable
+// through every attempt; 3 Telegram rejected BOT_TOKEN, which no restart can fix.
+const config = configOrExit(() => parseConfig(loadEnvironment(), { dotenvFound: existsSync(".env") }));
 
-const logger = createLogger({ level: config.logLevel, pretty: config.isDevelopment });
+const logger = createLogger({ level: config.logLevel, pretty: wantsPrettyLogs(process.stdout) });
+logger.info({ mode: config.mode, database: config.databaseUrl ? "postgres" : "pglite" }, "starting");
 
 try {
   const app = await startApp(config, logger);
@@ -39,6 +44,10 @@ try {
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 } catch (error) {
+  if (error instanceof TokenRejectedError) {
+    logger.fatal(error.message);
+    process.exit(3);
+  }
   if (error instanceof UnavailableError) {
     logger.fatal(error.message);
     process.exit(2);

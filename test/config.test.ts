@@ -1,10 +1,11 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../src/config.js";
+import { BOT_TOKEN_PLACEHOLDER, ConfigError, type ConfigSource, parseConfig } from "../src/config.js";
 import { TEST_TOKEN } from "./helpers/harness.js";
 
-function errorOf(env: Record<string, string>): ConfigError {
+function errorOf(env: Record<string, string>, source?: ConfigSource): ConfigError {
   try {
-    parseConfig(env);
+    parseConfig(env, source);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -75,7 +76,9 @@ describe("configuration", () => {
   });
 
   it.each([
-    [{}, "BOT_TOKEN", "is required"],
+    [{}, "BOT_TOKEN", "is not set: put the token @BotFather gave you"],
+    [{ BOT_TOKEN: "  " }, "BOT_TOKEN", "is not set: put the token @BotFather gave you"],
+    [{ BOT_TOKEN: BOT_TOKEN_PLACEHOLDER }, "BOT_TOKEN", "is still the placeholder"],
     [{ BOT_TOKEN: "not-a-token" }, "BOT_TOKEN", "expected a token from @BotFather"],
     [{ BOT_TOKEN: TEST_TOKEN, DATABASE_URL: "mysql://x" }, "DATABASE_URL", "postgres://"],
     [{ BOT_TOKEN: TEST_TOKEN, ADMIN_TELEGRAM_IDS: "12,abc" }, "ADMIN_TELEGRAM_IDS", "Telegram user ids"],
@@ -101,5 +104,23 @@ describe("configuration", () => {
     expect(error.message).toContain(`Configuration error: ${variable} `);
     expect(error.message).toContain(expectation);
     expect(error.message).not.toContain("\n");
+  });
+
+  it("explains a missing BOT_TOKEN by the missing .env, and the placeholder by .env.example", () => {
+    expect(errorOf({}, { dotenvFound: false }).message).toBe(
+      `Configuration error: BOT_TOKEN is not set, and there is no .env file in ${process.cwd()}: run \`cp .env.example .env\`, ` +
+        "then put the token @BotFather gave you, like 123456789:AAE…, into BOT_TOKEN there",
+    );
+    // With a .env file, or a token set in the environment, the .env file is not the problem.
+    expect(errorOf({}, { dotenvFound: true }).message).toBe(
+      "Configuration error: BOT_TOKEN is not set: put the token @BotFather gave you, like 123456789:AAE…, into BOT_TOKEN in .env",
+    );
+    expect(parseConfig({ BOT_TOKEN: TEST_TOKEN }, { dotenvFound: false }).botToken).toBe(TEST_TOKEN);
+    // The placeholder is the very value .env.example ships with.
+    expect(readFileSync(new URL("../.env.example", import.meta.url), "utf8")).toMatch(new RegExp(`^BOT_TOKEN=${BOT_TOKEN_PLACEHOLDER}$`, "m"));
+    expect(errorOf({ BOT_TOKEN: ` ${BOT_TOKEN_PLACEHOLDER} ` }).message).toBe(
+      `Configuration error: BOT_TOKEN is still the placeholder ${BOT_TOKEN_PLACEHOLDER} from .env.example: ` +
+        "replace it in .env with the token @BotFather gave you, like 123456789:AAE…",
+    );
   });
 });

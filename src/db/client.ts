@@ -7,7 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { Logger } from "../logger.js";
-import { withRetries } from "../retry.js";
+import { explainFailure, withRetries } from "../retry.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -68,6 +68,16 @@ export function openPostgres(url: string, options: { max?: number } = {}): Datab
   };
 }
 
+/** host:port/database of a Postgres URL, for messages: never its password. */
+function serverOf(url: string): string {
+  try {
+    const { host, pathname } = new URL(url);
+    return `${host || "localhost"}${pathname}`;
+  } catch {
+    return "DATABASE_URL";
+  }
+}
+
 /**
  * Opens the configured database: Postgres when a URL is given, otherwise the embedded PGlite
  * in `dataDir`. Retries an unreachable server with exponential back-off, then gives up.
@@ -87,13 +97,14 @@ export async function openDatabase(options: {
   }
   const database = openPostgres(options.url);
   try {
-    await withRetries("Database", () => database.db.execute(sql`select 1`), {
+    await withRetries(`The database at ${serverOf(options.url)}`, () => database.db.execute(sql`select 1`), {
       attempts: options.attempts,
       delayMs: options.retryDelayMs ?? 500,
-      onFailure: (error, attempt) =>
+      hint: "Check DATABASE_URL, and that the Postgres server is running and accepts connections from here.",
+      onFailure: (error, attempt, retryInMs) =>
         options.logger.warn(
-          { attempt, of: options.attempts, err: error instanceof Error ? error.message : String(error) },
-          "database is not reachable yet",
+          { attempt, of: options.attempts, err: explainFailure(error), ...(retryInMs === undefined ? {} : { retryInMs }) },
+          retryInMs === undefined ? "database is not reachable: giving up" : "database is not reachable yet",
         ),
     });
     return database;
