@@ -47,6 +47,7 @@ export default defineConfig(async () => {
   return {
     test: {
       include: ["test/**/*.test.ts"],
+      globalSetup: ["test/global-setup.ts"],
       testTimeout: 30_000,
       hookTimeout: 60_000,
       projects: withPostgres ? [project("pglite"), project("postgres")] : [project("pglite")],

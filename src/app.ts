@@ -2,15 +2,16 @@ import { type RunnerHandle, run } from "@grammyjs/runner";
 import type { Bot } from "grammy";
 import { publishCommandMenus } from "./bot/commands.js";
 import type { BotContext } from "./bot/context.js";
-import { createBot } from "./bot/create-bot.js";
+import { createBot, inboxOf } from "./bot/create-bot.js";
 import { createI18n } from "./bot/i18n.js";
 import { InFlightUpdates } from "./bot/in-flight.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/client.js";
 import { runMigrations } from "./db/migrate.js";
+import { localOwner, postgresOwner } from "./domain/processed-updates.js";
 import { OutboxSender } from "./delivery/outbox.js";
 import { startJobs } from "./jobs/scheduler.js";
-import { withRetries } from "./retry.js";
+import { reachTelegram } from "./retry.js";
 import type { Logger } from "./logger.js";
 import { startWebhookServer, type WebhookServer } from "./server.js";
 
@@ -32,24 +33,29 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     attempts: config.databaseConnectAttempts,
     logger,
   });
+  let closeOwner = (): Promise<void> => Promise.resolve();
   try {
     await runMigrations(database);
+    logger.info({ driver: database.driver, migrations: "up to date", ...(config.databaseUrl ? {} : { dataDir: config.dataDir }) }, "database is ready");
     const i18n = await createI18n((language, key) => logger.warn({ language, key }, "missing translation"));
     const now = () => new Date();
     const inFlight = new InFlightUpdates();
     // The sender needs the bot's Api and the bot needs to wake the sender: created just below.
     const outboxRef: { sender?: OutboxSender } = {};
     const wakeOutbox = () => outboxRef.sender?.wake();
-    const bot = createBot({ config, db: database.db, logger, i18n, now, wakeOutbox }, { inFlight });
+    // On Postgres, this instance is alive while this connection is: others may take over its
+    // unfinished updates once it is gone (src/bot/exactly-once.ts).
+    const owner = config.databaseUrl
+      ? await postgresOwner(config.databaseUrl, (pid) => logger.warn({ pid }, "the liveness connection to the database was reopened"))
+      : localOwner();
+    closeOwner = () => owner.close();
+    const bot = createBot({ config, db: database.db, logger, i18n, now, wakeOutbox }, { inFlight, owner });
     // Not bot.init(): it retries network errors forever, silently.
-    bot.botInfo = await withRetries(`The Telegram Bot API (${config.telegramApiRoot ?? "https://api.telegram.org"})`, () => bot.api.getMe(), {
+    // A rejected token (401) stops at once with TokenRejectedError: retrying cannot fix it.
+    bot.botInfo = await reachTelegram(() => bot.api.getMe(), {
+      apiRoot: config.telegramApiRoot,
       attempts: config.telegramConnectAttempts,
-      delayMs: 1000,
-      onFailure: (error, attempt) =>
-        logger.warn(
-          { attempt, of: config.telegramConnectAttempts, err: error instanceof Error ? error.message : String(error) },
-          "the Telegram Bot API is not reachable yet",
-        ),
+      logger,
     });
     await publishCommandMenus(bot.api, i18n, config.adminTelegramIds, logger);
     // Every message the bot sends on its own initiative goes through the outbox and this sender.
@@ -66,6 +72,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       feedback: config.feedback,
       wakeOutbox,
     });
+
+    // Updates a killed process had taken and not finished: handled before any new one.
+    await inboxOf(bot).recover(bot);
 
     let runner: RunnerHandle | undefined;
     let webhook: WebhookServer | undefined;
@@ -92,10 +101,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         await inFlight.drained();
         await jobs.stop();
         await outbox.stop();
+        await owner.close();
         await database.close();
       })());
     return { bot, database, webhook, stop };
   } catch (error) {
+    await closeOwner().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw error;
   }

@@ -2,7 +2,7 @@ import type { Bot, MiddlewareFn, Transformer } from "grammy";
 import type { Update } from "grammy/types";
 import type { Db } from "../db/client.js";
 import { writeState } from "../db/state-storage.js";
-import { activeScope, journal, journaled, runInScope, type UpdateScope } from "../db/update-scope.js";
+import { activeScope, journal, journaled, loadJournal, runInScope, type UpdateScope } from "../db/update-scope.js";
 import { claimUpdate, claimUpdates, finishUpdate, unfinishedUpdates, type UpdateOwner } from "../domain/processed-updates.js";
 import { makeUpdateStorable } from "../domain/storable-text.js";
 import type { Logger } from "../logger.js";
@@ -15,10 +15,11 @@ import type { BotContext } from "./context.js";
  *    mode inside getUpdates itself (the runner confirms a batch to Telegram with its next call, so
  *    an update must be in the database by then), in webhook mode by the middleware below. A claim
  *    names its owner (UpdateOwner: an instance, alive while its connection to Postgres is).
- * 2. Effects once. While the update is handled, each write transaction commits together with a
- *    journal row of its result, and each Bot API call's result is journaled when it returns
- *    (src/db/update-scope.ts). Session and dialog state are held back (DbStateStorage) and
- *    committed with the claim's end, in one transaction.
+ * 2. Effects once. While the update is handled, what it does is journaled in order: each write
+ *    transaction commits together with a journal row of its result, each Bot API call's answer
+ *    is journaled when it returns, reads go with the next row (src/db/update-scope.ts).
+ *    Session and dialog state are held back (DbStateStorage) and committed with the claim's
+ *    end, in one transaction.
  * 3. Handling again. An update whose owner died before finishing it is taken over, at start-up
  *    (recoverUnfinishedUpdates) or when Telegram delivers it again. The dialog state is as it
  *    was before the update (step 2), so the dialog replays to the same step; the effects the
@@ -63,7 +64,17 @@ export class Inbox {
       return;
     }
     if (attempts > 1) this.logger.info({ updateId: update.update_id, attempt: attempts }, "handling again an update whose handling did not finish");
-    const scope: UpdateScope = { updateId: update.update_id, db: this.db, rerun: attempts > 1, seq: 0, pendingState: new Map(), open: true };
+    const rerun = attempts > 1;
+    const scope: UpdateScope = {
+      updateId: update.update_id,
+      db: this.db,
+      rerun,
+      earlier: rerun ? await loadJournal(this.db, update.update_id) : new Map<number, unknown>(),
+      seq: 0,
+      pendingReads: [],
+      pendingState: new Map(),
+      open: true,
+    };
     let status: "done" | "failed" = "failed";
     try {
       await runInScope(scope, next);
@@ -134,7 +145,7 @@ export function journalingFetch(base: Fetch): Fetch {
     // File downloads (…/file/bot<token>/<path>) only read, like the get… methods.
     if (!scope || isRead(method) || url.includes("/file/bot")) return base(input, init);
     const seq = scope.seq++;
-    const earlier = await journaled(scope, seq);
+    const earlier = journaled(scope, seq);
     if (earlier.found) {
       const { status, body } = earlier.value as { status: number; body: string };
       return new Response(body, { status, headers: { "content-type": "application/json" } });

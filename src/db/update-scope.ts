@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
 import { updateEffects } from "./schema/index.js";
 
@@ -14,8 +14,12 @@ export interface UpdateScope {
   readonly db: Db;
   /** True when an earlier handling of this update began and never finished. */
   readonly rerun: boolean;
-  /** The number of effects (write transactions, Bot API calls) started so far. */
+  /** What the earlier handling journaled, by seq (loaded once when handling again). */
+  readonly earlier: Map<number, unknown>;
+  /** The number of effects (queries, transactions, Bot API calls) started so far. */
   seq: number;
+  /** Results of reads not yet journaled: they go with the next journal row (see journal()). */
+  readonly pendingReads: [number, unknown][];
   /** Session and dialog state written while handling: key → value, or DELETED. */
   readonly pendingState: Map<string, unknown>;
   /** False once the update is finished: timers it left behind are not part of it. */
@@ -76,46 +80,94 @@ function decode(value: unknown): unknown {
   return out;
 }
 
-/** The result this effect had in an earlier handling of the update, if it got that far. */
-export async function journaled(scope: UpdateScope, seq: number): Promise<{ found: false } | { found: true; value: unknown }> {
-  if (!scope.rerun) return { found: false };
-  const [row] = await scope.db
-    .select({ result: updateEffects.result })
-    .from(updateEffects)
-    .where(and(eq(updateEffects.updateId, scope.updateId), eq(updateEffects.seq, seq)));
-  return row ? { found: true, value: decode(row.result) } : { found: false };
+/** Loads what an earlier handling of the update journaled. */
+export async function loadJournal(db: Db, updateId: number): Promise<Map<number, unknown>> {
+  const rows = await db.select({ seq: updateEffects.seq, result: updateEffects.result }).from(updateEffects).where(eq(updateEffects.updateId, updateId));
+  return new Map(rows.map((row) => [row.seq, decode(row.result)]));
 }
 
-/** Records an effect's result; `writer` is the effect's own transaction when it has one. */
-export async function journal(writer: Db, scope: UpdateScope, seq: number, value: unknown): Promise<void> {
-  const result = encode(value);
-  await writer
-    .insert(updateEffects)
-    .values({ updateId: scope.updateId, seq, result })
-    .onConflictDoUpdate({ target: [updateEffects.updateId, updateEffects.seq], set: { result, createdAt: sql`now()` } });
+/** The result this effect had in an earlier handling of the update, if it got that far. */
+export function journaled(scope: UpdateScope, seq: number): { found: false } | { found: true; value: unknown } {
+  return scope.earlier.has(seq) ? { found: true, value: scope.earlier.get(seq) } : { found: false };
 }
 
 /**
- * The database as the bot sees it: the same object, except that a transaction begun while an
- * update is handled is journaled. It commits together with its journal row, and when the same
- * update is handled again after a crash, it is not run again: its recorded result is returned.
- * Write transactions are the unit: every domain write the bot makes is one (a write outside a
- * transaction must be idempotent on its own, like an upsert or an insert on a unique key).
+ * Records an effect's result, with the reads made before it; `writer` is the effect's own
+ * transaction when it has one. Reads need a record only once something was written after them:
+ * until then, reading again gives the same answer.
+ */
+export async function journal(writer: Db, scope: UpdateScope, seq: number, value: unknown): Promise<void> {
+  const rows = [...scope.pendingReads.splice(0), [seq, value] as [number, unknown]].map(([s, v]) => ({ updateId: scope.updateId, seq: s, result: encode(v) }));
+  await writer
+    .insert(updateEffects)
+    .values(rows)
+    .onConflictDoUpdate({ target: [updateEffects.updateId, updateEffects.seq], set: { result: sql`excluded.result`, createdAt: sql`now()` } });
+}
+
+/** Reads of more rows than this are not journaled: lists, reports and exports read again live. */
+const MAX_JOURNALED_ROWS = 100;
+
+const isWrite = (query: string) => /\b(insert|update|delete)\b/i.test(query);
+
+interface Prepared {
+  execute: (placeholders?: unknown, token?: unknown) => Promise<unknown>;
+  all: (placeholders?: unknown) => Promise<unknown>;
+}
+
+/** A prepared query whose execution, inside an update, is part of the update's journal. */
+function journaledQuery<P extends Prepared>(prepared: P, query: string): P {
+  const view = Object.create(prepared) as P;
+  const run = (original: (placeholders?: unknown, token?: unknown) => Promise<unknown>) =>
+    async (placeholders?: unknown, token?: unknown) => {
+      const scope = activeScope();
+      if (!scope) return original.call(prepared, placeholders, token);
+      const seq = scope.seq++;
+      const earlier = journaled(scope, seq);
+      if (earlier.found) return earlier.value;
+      const result = await original.call(prepared, placeholders, token);
+      if (isWrite(query)) await journal(scope.db, scope, seq, result);
+      else if (!Array.isArray(result) || result.length <= MAX_JOURNALED_ROWS) scope.pendingReads.push([seq, result]);
+      return result;
+    };
+  view.execute = run(prepared.execute);
+  view.all = run(prepared.all);
+  return view;
+}
+
+/**
+ * The database as the bot sees it: the same object, except that while an update is handled,
+ * what it does is journaled (src/bot/exactly-once.ts). A transaction commits together with its
+ * journal row; a write outside one is journaled right after it; a read's result goes with the
+ * next journal row. When the same update is handled again after a crash, each of them, up to
+ * where the first handling got, returns its recorded result instead of running again: nothing is
+ * written twice, and the reads before a write see what they saw the first time, so the handler
+ * takes the same path (an invite it redeemed is not "already used" to it).
  */
 export function journaledDb(db: Db): Db {
-  const view = Object.create(db) as Db;
+  const view = Object.create(db) as Db & { session: { prepareQuery: (...args: unknown[]) => Prepared } };
+  const realSession = (db as unknown as { session: { prepareQuery: (...args: unknown[]) => Prepared } }).session;
+  const session = Object.create(realSession) as typeof realSession;
+  session.prepareQuery = (...args: unknown[]) => journaledQuery(realSession.prepareQuery(...args), (args[0] as { sql: string }).sql);
+  view.session = session;
   const transaction = db.transaction.bind(db);
   view.transaction = (async (work: (tx: never) => Promise<unknown>, config?: unknown) => {
     const scope = activeScope();
     if (!scope) return transaction(work as never, config as never);
     const seq = scope.seq++;
-    const earlier = await journaled(scope, seq);
+    const earlier = journaled(scope, seq);
     if (earlier.found) return earlier.value;
-    return transaction(async (tx) => {
-      const result = await work(tx as never);
-      await journal(tx, scope, seq, result);
-      return result;
-    }, config as never);
+    const reads = [...scope.pendingReads];
+    try {
+      return await transaction(async (tx) => {
+        const result = await work(tx as never);
+        await journal(tx, scope, seq, result);
+        return result;
+      }, config as never);
+    } catch (error) {
+      // Rolled back with the journal row: the reads before it still wait for one.
+      scope.pendingReads.splice(0, scope.pendingReads.length, ...reads, ...scope.pendingReads.filter((r) => !reads.includes(r)));
+      throw error;
+    }
   }) as Db["transaction"];
   return view;
 }

@@ -17,6 +17,21 @@ export class FakeBotApiServer {
   sendMessageDelayMs = 0;
   /** Methods in the order their requests arrived (before any delay). */
   readonly arrived: string[] = [];
+  private holds: { when: (method: string, payload: Record<string, unknown>) => boolean; arrived: () => void }[] = [];
+
+  /**
+   * The next request for which `when` holds is never answered, and never reaches the fake
+   * Telegram: as if the process died before its request went out. Resolves when it arrives
+   * (the moment to kill the bot).
+   */
+  holdNext(when: (method: string, payload: Record<string, unknown>) => boolean): Promise<void> {
+    return new Promise((resolve) => this.holds.push({ when, arrived: resolve }));
+  }
+
+  /** Forgets holds that never matched. */
+  releaseHolds(): void {
+    this.holds = [];
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -57,6 +72,12 @@ export class FakeBotApiServer {
   private async handle(path: string, body: string): Promise<Response> {
     const method = path.slice(path.lastIndexOf("/") + 1);
     this.arrived.push(method);
+    const hold = this.holds.find((h) => h.when(method, parsePayload(body)));
+    if (hold) {
+      this.holds = this.holds.filter((h) => h !== hold);
+      hold.arrived();
+      return new Promise<Response>(() => undefined);
+    }
     if (method === "sendMessage" && this.sendMessageDelayMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, this.sendMessageDelayMs));
     }
@@ -64,6 +85,8 @@ export class FakeBotApiServer {
     const payload = (body ? JSON.parse(body) : {}) as { offset?: number; timeout?: number };
     this.telegram.calls.push({ method, payload });
     const offset = payload.offset ?? 0;
+    // As Telegram does: an offset confirms every update before it, which is then gone for good.
+    if (offset > 0) this.queue.splice(0, this.queue.length, ...this.queue.filter((u) => u.update_id >= offset));
     const pending = () => this.queue.filter((u) => u.update_id >= offset);
     if (pending().length === 0) {
       // Long polling, kept short so a stopping bot is not held up.
@@ -76,5 +99,15 @@ export class FakeBotApiServer {
       });
     }
     return Response.json({ ok: true, result: pending() });
+  }
+}
+
+/** A JSON request body; multipart uploads (and anything else) give an empty payload. */
+function parsePayload(body: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }

@@ -13,9 +13,13 @@ export interface BotProcess {
   waitForLog(msg: string, ms?: number): Promise<Record<string, unknown>>;
 }
 
-/** Runs src/main.ts as its own process, with only the given environment (and PATH). */
-export function startBotProcess(env: Record<string, string>, cwd: string): BotProcess {
-  const child = spawn(process.execPath, ["--import", TSX_LOADER, `${ROOT}/src/main.ts`], {
+/**
+ * Runs the bot as its own process, with only the given environment (and PATH): src/main.ts
+ * through tsx, or with `compiled` the real `node dist/main.js` (test/global-setup.ts builds it).
+ */
+export function startBotProcess(env: Record<string, string>, cwd: string, options: { compiled?: boolean } = {}): BotProcess {
+  const args = options.compiled ? [`${ROOT}/dist/main.js`] : ["--import", TSX_LOADER, `${ROOT}/src/main.ts`];
+  const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
