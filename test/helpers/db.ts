@@ -45,7 +45,7 @@ export async function createTestDatabase(driver: TestDriver = TEST_DRIVER): Prom
     url,
     async truncate() {
       await database.db.execute(
-        sql`truncate table digest_deliveries, digest_settings, outbox, participant_feedback, feedback_prompts, feedback_rounds, audit_log, invites, event_notices, event_confirmations, event_decisions, event_partners, events, agreement_reminders, plan_items, agreements, partner_interactions, partner_contacts, partner_stage_changes, partners, users, units, bot_state, processed_updates restart identity cascade`,
+        sql`truncate table digest_deliveries, digest_settings, outbox, participant_feedback, feedback_prompts, feedback_rounds, audit_log, invites, event_notices, event_confirmations, event_decisions, event_partners, events, agreement_reminders, plan_items, agreements, partner_interactions, partner_contacts, partner_stage_changes, partners, users, units, bot_state, processed_updates, update_effects restart identity cascade`,
       );
     },
     async close() {
