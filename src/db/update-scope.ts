@@ -22,6 +22,8 @@ export interface UpdateScope {
   readonly pendingReads: [number, unknown][];
   /** Session and dialog state written while handling: key → value, or DELETED. */
   readonly pendingState: Map<string, unknown>;
+  /** Whether journal rows were written (then they are deleted when the update finishes). */
+  journaledAny: boolean;
   /** False once the update is finished: timers it left behind are not part of it. */
   open: boolean;
 }
@@ -80,6 +82,11 @@ function decode(value: unknown): unknown {
   return out;
 }
 
+/** Forgets the journal of a finished update: it was only needed to handle it again. */
+export async function forgetJournal(db: Db, updateId: number): Promise<void> {
+  await db.delete(updateEffects).where(eq(updateEffects.updateId, updateId));
+}
+
 /** Loads what an earlier handling of the update journaled. */
 export async function loadJournal(db: Db, updateId: number): Promise<Map<number, unknown>> {
   const rows = await db.select({ seq: updateEffects.seq, result: updateEffects.result }).from(updateEffects).where(eq(updateEffects.updateId, updateId));
@@ -97,6 +104,7 @@ export function journaled(scope: UpdateScope, seq: number): { found: false } | {
  * until then, reading again gives the same answer.
  */
 export async function journal(writer: Db, scope: UpdateScope, seq: number, value: unknown): Promise<void> {
+  scope.journaledAny = true;
   const rows = [...scope.pendingReads.splice(0), [seq, value] as [number, unknown]].map(([s, v]) => ({ updateId: scope.updateId, seq: s, result: encode(v) }));
   await writer
     .insert(updateEffects)
