@@ -1,13 +1,20 @@
 import { Readable } from "node:stream";
 import { parse } from "csv-parse";
 import iconv from "iconv-lite";
+import { storableText } from "../domain/storable-text.js";
 import { type ImportField, type ImportVocabulary, REQUIRED_FIELDS, headerField, normaliseWord } from "./columns.js";
+import { type ForeignKind, fileKind } from "./file-kind.js";
 
 /**
  * Reads a partner import file: XLSX (a zip archive) or CSV (UTF-8 with or without a BOM,
  * UTF-16 as Excel's "Unicode text", or Windows-1251 as Russian offices often save it), with
  * `;`, `,` or tab between the values. Rows are read one by one and reading stops past the row
  * limit, so a file of 100,000 rows is refused without holding all of it in memory.
+ *
+ * What the file is comes first, from its signature (file-kind.ts): a PDF, a picture, a Word
+ * document or an old .xls is answered as what it is and never parsed as a table. Every cell,
+ * header cells included, passes through storableText once here: what an import stores is free
+ * of NUL, other control characters and lone surrogates.
  */
 
 /** The most data rows one import takes. */
@@ -23,13 +30,14 @@ export interface Sheet {
   ok: true;
   format: "xlsx" | "csv";
   /** The text encoding of a CSV file. */
-  encoding: "utf-8" | "utf-16" | "windows-1251" | null;
+  encoding: "utf-8" | "utf-16" | "utf-16be" | "windows-1251" | null;
   fields: ImportField[];
   rows: SheetRow[];
 }
 
 export type ReadRefusal =
-  | { ok: false; reason: "not_spreadsheet" | "old_excel" | "unreadable" | "empty" | "no_rows" }
+  | { ok: false; reason: "not_spreadsheet"; kind: ForeignKind }
+  | { ok: false; reason: "unreadable" | "empty" | "no_rows" }
   | { ok: false; reason: "columns"; missing: ImportField[]; unknown: string[]; repeated: string[] }
   | { ok: false; reason: "too_many_rows"; limit: number };
 
@@ -37,56 +45,42 @@ export type ReadResult = Sheet | ReadRefusal;
 
 type RawRow = { rowNumber: number; cells: string[] };
 
-const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-const OLE2 = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-export async function readSpreadsheet(buffer: Buffer, vocabulary: ImportVocabulary, limit = MAX_IMPORT_ROWS): Promise<ReadResult> {
-  if (buffer.length === 0) return { ok: false, reason: "empty" };
-  if (buffer.subarray(0, 4).equals(ZIP)) {
-    // An XLSX names its parts in the zip's (uncompressed) headers; a .docx or .ods does not.
-    if (!buffer.includes("xl/")) return { ok: false, reason: "not_spreadsheet" };
-    return collect(xlsxRows(buffer, vocabulary), "xlsx", null, vocabulary, limit);
+export interface ReadOptions {
+  /** The most data rows taken. */
+  limit?: number;
+  /** The file's name as sent: it tells an old .xls from an old .doc, whose containers are alike. */
+  fileName?: string;
+}
+
+export async function readSpreadsheet(buffer: Buffer, vocabulary: ImportVocabulary, options: ReadOptions = {}): Promise<ReadResult> {
+  const limit = options.limit ?? MAX_IMPORT_ROWS;
+  const kind = fileKind(buffer, options.fileName);
+  switch (kind) {
+    case "empty":
+      return { ok: false, reason: "empty" };
+    case "xlsx":
+      return collect(xlsxRows(buffer, vocabulary), "xlsx", null, vocabulary, limit);
+    case "text": {
+      const decoded = decodeText(buffer);
+      return collect(csvRows(decoded.text), "csv", decoded.encoding, vocabulary, limit);
+    }
+    default:
+      return { ok: false, reason: "not_spreadsheet", kind };
   }
-  // Excel 97–2003 (.xls) and Word 97–2003 share this container.
-  if (buffer.subarray(0, 8).equals(OLE2)) return { ok: false, reason: "old_excel" };
-  const decoded = decodeText(buffer);
-  if (!decoded) return { ok: false, reason: "not_spreadsheet" };
-  return collect(csvRows(decoded.text), "csv", decoded.encoding, vocabulary, limit);
 }
 
 /** UTF-8 when the bytes are valid UTF-8 (with or without a BOM), UTF-16 with its BOM, else Windows-1251. */
-export function decodeText(buffer: Buffer): { text: string; encoding: Sheet["encoding"] } | undefined {
-  let text: string;
-  let encoding: Sheet["encoding"];
-  if (buffer.subarray(0, 3).equals(UTF8_BOM)) {
-    text = buffer.subarray(3).toString("utf8");
-    encoding = "utf-8";
-  } else if (buffer[0] === 0xff && buffer[1] === 0xfe) {
-    text = iconv.decode(buffer.subarray(2), "utf-16le");
-    encoding = "utf-16";
-  } else {
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(buffer);
-      encoding = "utf-8";
-    } catch {
-      text = iconv.decode(buffer, "win1251");
-      encoding = "windows-1251";
-    }
+export function decodeText(buffer: Buffer): { text: string; encoding: Sheet["encoding"] } {
+  if (buffer.subarray(0, 3).equals(UTF8_BOM)) return { text: buffer.subarray(3).toString("utf8"), encoding: "utf-8" };
+  if (buffer[0] === 0xff && buffer[1] === 0xfe) return { text: iconv.decode(buffer.subarray(2), "utf-16le"), encoding: "utf-16" };
+  if (buffer[0] === 0xfe && buffer[1] === 0xff) return { text: iconv.decode(buffer.subarray(2), "utf-16be"), encoding: "utf-16be" };
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(buffer), encoding: "utf-8" };
+  } catch {
+    return { text: iconv.decode(buffer, "win1251"), encoding: "windows-1251" };
   }
-  return looksLikeText(text) ? { text, encoding } : undefined;
-}
-
-/** A PDF, a photo or an archive decodes to text full of control characters; a table does not. */
-function looksLikeText(text: string): boolean {
-  const sample = text.slice(0, 64 * 1024);
-  if (sample.includes("\u0000")) return false;
-  let control = 0;
-  for (const ch of sample) {
-    const code = ch.charCodeAt(0);
-    if ((code < 32 && ch !== "\n" && ch !== "\r" && ch !== "\t") || code === 0x7f || ch === "\ufffd") control++;
-  }
-  return control <= sample.length / 100;
 }
 
 /** The delimiter used in the first line: the most frequent of `;`, `,` and tab outside quotes. */
@@ -144,6 +138,14 @@ function cellText(value: unknown): string {
   return "";
 }
 
+/**
+ * Excel writes the characters XML cannot hold (control characters, lone surrogates) as _xHHHH_,
+ * and a literal "_x" as _x005F_x; exceljs hands the escapes over as they are.
+ */
+export function unescapeXlsx(text: string): string {
+  return text.includes("_x") ? text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : text;
+}
+
 async function* xlsxRows(buffer: Buffer, vocabulary: ImportVocabulary): AsyncGenerator<RawRow> {
   // Loaded on first use: exceljs is large, and the bot need not pay for it at start-up.
   const { default: excel } = await import("exceljs");
@@ -161,7 +163,7 @@ async function* xlsxRows(buffer: Buffer, vocabulary: ImportVocabulary): AsyncGen
     for await (const row of worksheet) {
       if (isHelp) continue;
       const values = row.values as unknown[];
-      yield { rowNumber: row.number, cells: values.slice(1).map(cellText) };
+      yield { rowNumber: row.number, cells: values.slice(1).map((value) => unescapeXlsx(cellText(value))) };
     }
     if (!isHelp) return;
   }
@@ -179,7 +181,8 @@ async function collect(
   const rows: SheetRow[] = [];
   try {
     for await (const raw of source) {
-      const cells = raw.cells.map((cell) => cell.trim());
+      // The reader's boundary: every cell, the header's too, cleaned once.
+      const cells = raw.cells.map((cell) => storableText(cell).trim());
       if (cells.every((cell) => cell === "")) continue;
       if (!columns) {
         const mapped = mapHeader(cells, vocabulary);

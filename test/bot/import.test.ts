@@ -8,7 +8,26 @@ import { isUploadedFile } from "../helpers/fake-telegram.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
 import { partnerDraft } from "../helpers/partners.js";
 import { command, documentMessage, makeUser, photo, press, sticker, text, type TestUser } from "../helpers/updates.js";
-import { EN_HEADER, RU_HEADER, bulkCsv, csvFile, manyRows, row, scenarioRows, xlsxFile } from "../imports/files.js";
+import {
+  EN_HEADER,
+  RU_HEADER,
+  bulkCsv,
+  csvFile,
+  csvText,
+  docxFile,
+  gifFile,
+  jpegFile,
+  manyRows,
+  ole2File,
+  openDocumentFile,
+  pdfFile,
+  pngFile,
+  row,
+  scenarioRows,
+  webpFile,
+  xlsxFile,
+  zipFile,
+} from "../imports/files.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -173,8 +192,8 @@ describe("/import", () => {
     const user = await admin("ru");
     await h.send(command(user, "import"));
 
-    await h.send(sendFile(user, Buffer.from("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n\0\0\0binary", "latin1"), "договор.pdf"));
-    expect(lastText(user)).toContain("Это не похоже на таблицу. Я принимаю файлы XLSX (Excel) и CSV.");
+    await h.send(sendFile(user, pdfFile(), "договор.pdf"));
+    expect(lastText(user)).toContain("Это PDF-файл, а не таблица");
     expect(last(user).buttons.map((b) => b.data)).toEqual(["imp:tpl:xlsx", "imp:tpl:csv", "imp:cancel"]);
 
     await h.send(sendFile(user, csvFile([["Дата", "Мероприятие", "Участники"], ["01.02.2027", "Выставка", "30"]]), "мероприятия.csv"));
@@ -222,8 +241,8 @@ describe("/import", () => {
   it("refuses bad files in English too", async () => {
     const user = await admin("en");
     await h.send(command(user, "import"));
-    await h.send(sendFile(user, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), "photo.png"));
-    expect(lastText(user)).toContain("This doesn't look like a spreadsheet.");
+    await h.send(sendFile(user, pngFile(), "photo.png"));
+    expect(lastText(user)).toContain("This is an image, not a spreadsheet");
     await h.send(sendFile(user, csvFile([["Date", "Event"], ["2027-02-01", "Exhibition"]]), "events.csv"));
     expect(lastText(user)).toContain("Required columns missing: «Full name», «Type».");
     await h.send(sendFile(user, Buffer.alloc(0), "empty.csv"));
@@ -237,6 +256,156 @@ describe("/import", () => {
     expect(lastText(user)).toBe(h.i18n.fixedT("en")("cancel.done"));
     expect(await partnerCount()).toBe(0);
     h.expectAllCallbacksAnswered();
+  });
+
+  /** Bytes that are no known format and not text: NULs and control bytes all through. */
+  const garbage = () => Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + (i >> 3) * 31) % 256));
+  const foreign: { what: string; file: () => Buffer; name: string; ru: string; en: string }[] = [
+    {
+      what: "a PDF (the file of the issue, all text)",
+      file: pdfFile,
+      name: "договор.pdf",
+      ru: "Это PDF-файл, а не таблица: данные из PDF я прочитать не могу. Откройте исходную таблицу в Excel и сохраните её как XLSX или CSV. Если исходной таблицы нет, перенесите данные в шаблон.",
+      en: "This is a PDF, not a spreadsheet: I can't read data from a PDF. Please open the original spreadsheet in Excel and save it as XLSX or CSV. If there is no original spreadsheet, copy the data into the template.",
+    },
+    ...(
+      [
+        ["a PNG", pngFile, "скан.png"],
+        ["a JPEG", jpegFile, "фото таблицы.jpg"],
+        ["a GIF", gifFile, "таблица.gif"],
+        ["a WebP", webpFile, "таблица.webp"],
+      ] as const
+    ).map(([what, file, name]) => ({
+      what,
+      file,
+      name,
+      ru: "Это изображение, а не таблица: данные с картинки я прочитать не могу. Пришлите, пожалуйста, саму таблицу файлом XLSX или CSV. Если таблицы нет, перенесите данные в шаблон.",
+      en: "This is an image, not a spreadsheet: I can't read data from a picture. Please send the spreadsheet itself as an XLSX or CSV file. If there is no spreadsheet, copy the data into the template.",
+    })),
+    {
+      what: "a Word document (.docx)",
+      file: docxFile,
+      name: "партнёры.docx",
+      ru: "Это документ Word, а не таблица. Если список партнёров у вас в Word, скопируйте таблицу в Excel, сохраните файл как XLSX и пришлите его. Можно и сразу перенести данные в шаблон.",
+      en: "This is a Word document, not a spreadsheet. If your list of partners is in Word, copy the table into Excel, save it as XLSX and send that file. Or copy the data straight into the template.",
+    },
+    {
+      what: "an old Word document (.doc)",
+      file: () => ole2File(["WordDocument", "1Table", "\u0005SummaryInformation"]),
+      name: "партнёры.doc",
+      ru: "Это документ Word старого формата (.doc), а не таблица. Скопируйте таблицу партнёров в Excel, сохраните файл как XLSX и пришлите его. Можно и сразу перенести данные в шаблон.",
+      en: "This is a Word document in the old format (.doc), not a spreadsheet. Copy the partner table into Excel, save it as XLSX and send that file. Or copy the data straight into the template.",
+    },
+    {
+      what: "an old Excel workbook (.xls)",
+      file: () => ole2File(["Workbook", "\u0005SummaryInformation"]),
+      name: "партнёры.xls",
+      ru: "Это файл Excel старого формата (.xls) — такие я не читаю. Откройте его в Excel, сохраните как «Книга Excel (*.xlsx)» или CSV и пришлите снова.",
+      en: "This is an Excel file in the old format (.xls), which I can't read. Please open it in Excel, save it as “Excel Workbook (*.xlsx)” or CSV, and send it again.",
+    },
+    {
+      what: "an old Office file that says nothing of itself",
+      file: () => ole2File([]),
+      name: "партнёры",
+      ru: "Это файл Office старого формата (.xls или .doc) — такие я не читаю. Если это таблица Excel, откройте её в Excel, сохраните как «Книга Excel (*.xlsx)» или CSV и пришлите снова. Если это документ Word, скопируйте таблицу из него в Excel или в шаблон.",
+      en: "This is an Office file in the old format (.xls or .doc), which I can't read. If it's an Excel spreadsheet, open it in Excel, save it as “Excel Workbook (*.xlsx)” or CSV, and send it again. If it's a Word document, copy its table into Excel or into the template.",
+    },
+    {
+      what: "a workbook protected with a password",
+      file: () => ole2File(["EncryptionInfo", "EncryptedPackage", "\u0006DataSpaces"]),
+      name: "партнёры.xlsx",
+      ru: "Файл защищён паролем, поэтому открыть его я не могу. Откройте его в Excel, снимите пароль, сохраните файл и пришлите снова.",
+      en: "The file is protected with a password, so I can't open it. Please open it in Excel, remove the password, save the file and send it again.",
+    },
+    {
+      what: "an OpenDocument spreadsheet (.ods)",
+      file: () => openDocumentFile("spreadsheet"),
+      name: "партнёры.ods",
+      ru: "Это таблица в формате ODS (LibreOffice, OpenOffice), а я принимаю XLSX и CSV. В LibreOffice выберите «Файл» → «Сохранить как…», тип файла «Excel 2007-365 (.xlsx)», и пришлите новый файл.",
+      en: "This is an ODS spreadsheet (LibreOffice, OpenOffice), and I accept XLSX and CSV. In LibreOffice choose File → Save As…, file type “Excel 2007-365 (.xlsx)”, and send the new file.",
+    },
+    {
+      what: "a zip archive with a table inside",
+      file: () => zipFile([["партнёры.csv", csvText([RU_HEADER, row({ full: "Школа № 1", type: "Школа" })])]]),
+      name: "партнёры.zip",
+      ru: "Это архив, а не таблица. Распакуйте его и пришлите саму таблицу — файл XLSX или CSV.",
+      en: "This is an archive, not a spreadsheet. Please unpack it and send the spreadsheet itself — an XLSX or CSV file.",
+    },
+    {
+      what: "a web page saved with an .xls name, as many systems export \"Excel\"",
+      file: () => Buffer.from(`<html xmlns:x="urn:schemas-microsoft-com:office:excel"><body><table><tr><td>${RU_HEADER.join("</td><td>")}</td></tr></table></body></html>`),
+      name: "выгрузка.xls",
+      ru: "Это веб-страница или XML-файл, а не таблица XLSX или CSV, даже если название файла заканчивается на .xls. Откройте его в Excel, сохраните как «Книга Excel (*.xlsx)» или CSV и пришлите снова.",
+      en: "This is a web page or an XML file, not an XLSX or CSV spreadsheet, even if its name ends in .xls. Please open it in Excel, save it as “Excel Workbook (*.xlsx)” or CSV, and send it again.",
+    },
+    {
+      what: "binary garbage",
+      file: garbage,
+      name: "выгрузка.csv",
+      ru: "Этот файл — не таблица XLSX или CSV, прочитать его я не могу. Сохраните таблицу в одном из этих форматов или перенесите данные в шаблон и пришлите снова.",
+      en: "This file is neither XLSX nor CSV, so I can't read it. Please save the spreadsheet in one of these formats, or copy the data into the template, and send it again.",
+    },
+  ];
+
+  for (const language of ["ru", "en"] as const) {
+    it(`says what a file that is not a spreadsheet is and what to send instead, writing nothing (${language})`, async () => {
+      const user = await admin(language);
+      const audited = async () => (await h.database.db.select({ n: count() }).from(auditLog))[0]!.n;
+      const auditedBefore = await audited();
+      await h.send(command(user, "import"));
+      const template = language === "ru" ? ["📥 Шаблон XLSX", "📥 Шаблон CSV", "Отмена"] : ["📥 XLSX template", "📥 CSV template", "Cancel"];
+      for (const { what, file, name, ...answers } of foreign) {
+        await h.send(sendFile(user, file(), name));
+        expect(lastText(user), what).toBe(answers[language]);
+        expect(last(user).buttons.map((b) => b.text), what).toEqual(template);
+      }
+      // Still waiting: the template buttons work, and a spreadsheet goes through.
+      await h.pressButton(user, "imp:tpl:csv");
+      await h.send(sendFile(user, csvFile([language === "ru" ? RU_HEADER : EN_HEADER, row({ full: "Школа № 1", type: language === "ru" ? "Школа" : "School" })]), "школа.csv"));
+      expect(last(user).buttons[0]!.data).toBe("imp:go");
+      expect(await partnerCount()).toBe(0);
+      expect(await audited()).toBe(auditedBefore);
+      h.expectAllCallbacksAnswered();
+    });
+  }
+
+  describe("cells with NUL, control characters and lone surrogates", () => {
+    // In an XLSX, Excel writes such characters as _xHHHH_ escapes (XML cannot hold them); in a CSV
+    // they are there as they are, and only UTF-16 (Excel's "Unicode text") can carry a lone surrogate.
+    // They sit in cells that pass validation, so uncleaned they would reach the database.
+    const dirty = (c: (code: string) => string) => [
+      [c("0007") + "Полное название*", "Краткое название", "Тип*" + c("0000"), "Адрес", "Заметки", "Контакт: ФИО", "Контакт: должность", "Контакт: e-mail"],
+      ["Школа" + c("0000") + " № 7" + c("0007"), "СОШ" + c("001B") + " 7", "Школа", "ул. Ленина, 5 " + c("D83D"), "Первая строка" + c("000D") + "\nвторая" + c("000B") + " строка", "Иванова" + c("0000") + " Мария", "Завуч" + c("DC00"), "ivanova@school7.ru"],
+    ];
+    const raw = (code: string) => String.fromCharCode(parseInt(code, 16));
+    const files: [string, () => Promise<Buffer> | Buffer, string][] = [
+      ["xlsx", () => xlsxFile(dirty((code) => `_x${code}_`)), "школа.xlsx"],
+      // UTF-8 cannot encode a lone surrogate: written as UTF-8, it becomes U+FFFD already.
+      ["csv, UTF-8", () => csvFile(dirty(raw)), "школа.csv"],
+      ["csv, UTF-16", () => csvFile(dirty(raw), { encoding: "utf-16", delimiter: "\t" }), "школа.txt"],
+    ];
+    for (const [format, file, name] of files) {
+      it(`imports them clean (${format})`, async () => {
+        const user = await admin("ru");
+        await h.send(command(user, "import"));
+        await h.send(sendFile(user, await file(), name));
+        expect(last(user).text).toContain("✅ Будет добавлено партнёров: <b>1</b>");
+        await h.pressButton(user, "imp:go");
+        expect(lastText(user)).toContain("Готово. Добавлено партнёров: <b>1</b>, контактных лиц: 1.");
+        const stored = await h.database.db.select().from(partners);
+        expect(stored.map((p) => ({ fullName: p.fullName, shortName: p.shortName, address: p.address, notes: p.notes }))).toEqual([
+          { fullName: "Школа № 7", shortName: "СОШ 7", address: "ул. Ленина, 5 \ufffd", notes: "Первая строка\nвторая строка" },
+        ]);
+        const contact = await h.database.db.select().from(contacts);
+        expect(contact.map((c) => ({ fullName: c.fullName, position: c.position, email: c.email }))).toEqual([
+          { fullName: "Иванова Мария", position: "Завуч\ufffd", email: "ivanova@school7.ru" },
+        ]);
+        const [created] = await h.database.db.select({ after: auditLog.after }).from(auditLog).where(eq(auditLog.action, "partner.created"));
+        expect(created!.after).toMatchObject({ fullName: "Школа № 7", notes: "Первая строка\nвторая строка" });
+        expect(h.logs.filter((line) => line.level >= 50)).toEqual([]);
+        h.expectAllCallbacksAnswered();
+      });
+    }
   });
 
   it("lists the first 20 problems and sends the full list as a file", async () => {

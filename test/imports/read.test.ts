@@ -1,9 +1,10 @@
+import iconv from "iconv-lite";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createI18n } from "../../src/bot/i18n.js";
 import { type ImportVocabulary, importVocabulary } from "../../src/imports/columns.js";
 import { MAX_IMPORT_ROWS, type ReadResult, type Sheet, readSpreadsheet } from "../../src/imports/read.js";
 import { buildTemplate } from "../../src/imports/template.js";
-import { EN_HEADER, RU_HEADER, bulkCsv, csvFile, manyRows, row, xlsxFile } from "./files.js";
+import { EN_HEADER, RU_HEADER, bulkCsv, csvFile, csvText, docxFile, jpegFile, manyRows, ole2File, pdfFile, row, xlsxFile } from "./files.js";
 
 let vocabulary: ImportVocabulary;
 let i18n: Awaited<ReturnType<typeof createI18n>>;
@@ -90,15 +91,40 @@ describe("reading a spreadsheet", () => {
     expect(sheet(await read(file)).rows[0]!.values).toEqual({ fullName: "Школа № 9", type: "школа", contactEmail: "a@b.ru" });
   });
 
-  it("refuses what is not a spreadsheet: a PDF, a photo, a Word document, an old .xls", async () => {
-    const pdf = Buffer.concat([Buffer.from("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "latin1"), Buffer.from(Array.from({ length: 2000 }, (_, i) => i % 256))]);
-    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), Buffer.from("JFIF\0"), Buffer.alloc(500, 0)]);
-    const docx = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from("\x14\x00\x06\x00word/document.xml", "latin1"), Buffer.alloc(100)]);
-    const xls = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(500)]);
-    expect(await read(pdf)).toEqual({ ok: false, reason: "not_spreadsheet" });
-    expect(await read(jpeg)).toEqual({ ok: false, reason: "not_spreadsheet" });
-    expect(await read(docx)).toEqual({ ok: false, reason: "not_spreadsheet" });
-    expect(await read(xls)).toEqual({ ok: false, reason: "old_excel" });
+  it("refuses what is not a spreadsheet before parsing it: a PDF, a photo, a Word document, an old .xls", async () => {
+    expect(await read(pdfFile())).toEqual({ ok: false, reason: "not_spreadsheet", kind: "pdf" });
+    expect(await read(jpegFile())).toEqual({ ok: false, reason: "not_spreadsheet", kind: "image" });
+    expect(await read(docxFile())).toEqual({ ok: false, reason: "not_spreadsheet", kind: "word" });
+    expect(await read(ole2File(["Workbook"]))).toEqual({ ok: false, reason: "not_spreadsheet", kind: "old_excel" });
+    // The name tells the two old formats apart when the container says nothing.
+    expect(await readSpreadsheet(ole2File([]), vocabulary, { fileName: "Партнёры.DOC" })).toEqual({ ok: false, reason: "not_spreadsheet", kind: "old_word" });
+  });
+
+  it("cleans every cell once: NUL and control characters removed, lone surrogates replaced, Excel's _xHHHH_ escapes read", async () => {
+    const header = ["Полное название*\u0000", "\u0007Тип*", "Заметки", "Контакт: ФИО", "Контакт: e-mail"];
+    const csv = csvFile([header, ["Школа\u0000 № 1\u001b", "Школа", "раз\r\nдва\u000b три\tчетыре", "Иванова\ud800 Мария", "ivanova@school1.ru\u0001"]], { encoding: "utf-16" });
+    expect(sheet(await read(csv)).rows).toEqual([
+      { rowNumber: 2, values: { fullName: "Школа № 1", type: "Школа", notes: "раз\nдва три\tчетыре", contactName: "Иванова\ufffd Мария", contactEmail: "ivanova@school1.ru" } },
+    ]);
+    const xlsx = await xlsxFile([
+      ["Полное название*_x0000_", "_x0007_Тип*", "Заметки", "Контакт: ФИО", "Контакт: e-mail"],
+      ["Школа_x0000_ № 1_x001B_", "Школа", "раз_x000D_\nдва_x000B_ три_x005F_x0041_", "Иванова_xDC00_ Мария_xD83D__xDE00_", "ivanova@school1.ru_x0001_"],
+    ]);
+    expect(sheet(await read(xlsx)).rows).toEqual([
+      { rowNumber: 2, values: { fullName: "Школа № 1", type: "Школа", notes: "раз\nдва три_x0041_", contactName: "Иванова\ufffd Мария😀", contactEmail: "ivanova@school1.ru" } },
+    ]);
+  });
+
+  it("reads a CSV in UTF-16 big-endian with its BOM", async () => {
+    const file = iconv.encode(`\ufeff${csvText([RU_HEADER, row({ full: "Гимназия № 3", type: "Школа" })], "\t")}`, "utf-16be");
+    const result = sheet(await read(file));
+    expect(result.encoding).toBe("utf-16be");
+    expect(result.rows[0]!.values).toEqual({ fullName: "Гимназия № 3", type: "Школа" });
+  });
+
+  it("reads a CSV with a stray NUL as a table, not as binary data", async () => {
+    const file = csvFile([RU_HEADER, row({ full: "Школа № 1\u0000", type: "Школа" })]);
+    expect(sheet(await read(file)).rows[0]!.values).toEqual({ fullName: "Школа № 1", type: "Школа" });
   });
 
   it("refuses a damaged XLSX", async () => {

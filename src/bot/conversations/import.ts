@@ -51,6 +51,8 @@ export function refusalText(t: TFunction, refusal: ReadRefusal): string {
       const expected = escapeHtml(IMPORT_FIELDS.map((field) => templateHeader(t, field)).join(", "));
       return t("import.refused.columns", { details, expected, interpolation: { escapeValue: false } });
     }
+    case "not_spreadsheet":
+      return t(`import.refused.not_spreadsheet.${refusal.kind}`);
     default:
       return t(`import.refused.${refusal.reason}`);
   }
@@ -142,7 +144,7 @@ async function checkFile(outside: BotContext, document: Document): Promise<Check
     return { kind: "refused", text: downloaded.reason === "too_big" ? t("import.too_big", { mb: MAX_DOWNLOAD_BYTES / 1024 / 1024 }) : t("import.download_failed") };
   }
   const vocabulary = importVocabulary(outside.deps.i18n);
-  const sheet = await readSpreadsheet(downloaded.buffer, vocabulary);
+  const sheet = await readSpreadsheet(downloaded.buffer, vocabulary, { fileName: document.file_name });
   if (!sheet.ok) return { kind: "refused", text: refusalText(t, sheet) };
   const plan = await planImport(outside.deps.db, sheet, vocabulary);
   const report = renderReport(t, plan, document.file_name ?? "—");
@@ -157,13 +159,13 @@ async function checkFile(outside: BotContext, document: Document): Promise<Check
 type Saved = { kind: "done"; created: number; contacts: number } | { kind: "forbidden" } | { kind: "failed"; text: string };
 
 /** Import: rights checked again, the file downloaded and checked again, then written in one transaction. */
-async function saveFile(outside: BotContext, fileId: string): Promise<Saved> {
+async function saveFile(outside: BotContext, fileId: string, fileName: string | undefined): Promise<Saved> {
   const actor = actorOf(outside);
   if (!actor || actor.role !== "admin") return { kind: "forbidden" };
   const downloaded = await downloadTelegramFile(outside.api, fileId);
   if (!downloaded.ok) return { kind: "failed", text: outside.t("import.download_failed") };
   const vocabulary = importVocabulary(outside.deps.i18n);
-  const sheet = await readSpreadsheet(downloaded.buffer, vocabulary);
+  const sheet = await readSpreadsheet(downloaded.buffer, vocabulary, { fileName });
   if (!sheet.ok) return { kind: "failed", text: refusalText(outside.t, sheet) };
   const result = await applyImport(outside.deps.db, actor, sheet, vocabulary);
   if (!result.ok) return { kind: "forbidden" };
@@ -176,7 +178,7 @@ export async function importConversation(conversation: FormConversation, ctx: Co
     reply_markup: templateButtons(ctx.t).row().text(ctx.t("common.cancel"), "imp:cancel"),
   });
   /** The last file checked, and the message whose Import button saves it. */
-  let pending: { fileId: string; messageId: number; create: number } | undefined;
+  let pending: { fileId: string; fileName: string | undefined; messageId: number; create: number } | undefined;
   /** Messages whose Cancel button still works: the introduction and the latest answer to a file. */
   let latest = intro.message_id;
   const liveMessages = () => [intro.message_id, latest];
@@ -197,8 +199,8 @@ export async function importConversation(conversation: FormConversation, ctx: Co
       if (data === "imp:go" && pending && pending.create > 0 && messageId === pending.messageId) {
         await update.answerCallbackQuery();
         await update.reply(update.t("import.saving"));
-        const fileId = pending.fileId;
-        const saved = await conversation.external((outside) => saveFile(outside, fileId));
+        const { fileId, fileName } = pending;
+        const saved = await conversation.external((outside) => saveFile(outside, fileId, fileName));
         if (saved.kind === "failed") {
           await update.reply(saved.text);
           continue;
@@ -238,7 +240,7 @@ export async function importConversation(conversation: FormConversation, ctx: Co
     if (checked.create > 0) keyboard.text(update.t("import.report.import_button", { count: checked.create }), "imp:go");
     keyboard.text(update.t("common.cancel"), "imp:cancel");
     const report = await update.reply(checked.text, { reply_markup: keyboard, link_preview_options: { is_disabled: true } });
-    pending = { fileId: document.file_id, messageId: report.message_id, create: checked.create };
+    pending = { fileId: document.file_id, fileName: document.file_name, messageId: report.message_id, create: checked.create };
     latest = report.message_id;
   }
   await ctx.reply(ctx.t("cancel.done"));
