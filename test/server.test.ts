@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, startApp } from "../src/app.js";
 import { parseConfig } from "../src/config.js";
 import { createTestDatabase, TEST_DRIVER, type TestDatabase } from "./helpers/db.js";
 import { FakeBotApiServer } from "./helpers/fake-bot-api-server.js";
-import { TEST_TOKEN } from "./helpers/harness.js";
+import { type LogLine, TEST_TOKEN } from "./helpers/harness.js";
 import { command, makeUser } from "./helpers/updates.js";
 
 async function freePort(): Promise<number> {
@@ -25,6 +26,7 @@ let base: string;
 let workDir: string;
 let database: TestDatabase | undefined;
 const SECRET = "webhook_secret-123";
+const logs: LogLine[] = [];
 
 beforeAll(async () => {
   api = await new FakeBotApiServer().start();
@@ -41,7 +43,16 @@ beforeAll(async () => {
     TELEGRAM_API_ROOT: api.url,
     ...(database?.url ? { DATABASE_URL: database.url } : { DATA_DIR: join(workDir, "data") }),
   });
-  app = await startApp(config, pino({ level: "silent" }));
+  const logger = pino(
+    { level: "info" },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(JSON.parse(chunk.toString()) as LogLine);
+        done();
+      },
+    }),
+  );
+  app = await startApp(config, logger);
 });
 
 afterAll(async () => {
@@ -51,8 +62,10 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-const post = (body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${base}/telegram/hook`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+const postRaw = (body: string, headers: Record<string, string> = {}) =>
+  fetch(`${base}/telegram/hook`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+const post = (body: unknown, headers: Record<string, string> = {}) => postRaw(JSON.stringify(body), headers);
+const withSecret = { "X-Telegram-Bot-Api-Secret-Token": SECRET };
 
 describe("webhook mode", () => {
   it("registers the webhook with its secret", () => {
@@ -80,6 +93,54 @@ describe("webhook mode", () => {
     expect(response.status).toBe(200);
     await api.waitFor((t) => t.textsTo(user.id).length === 1);
     expect(api.telegram.lastTextTo(user.id)).toContain("How to get access");
+  });
+
+  it("answers 400 to a body that is not an update, logs a warning and no error, and goes on", async () => {
+    const from = logs.length;
+    const bodies = [
+      "not json at all",
+      '{"update_id": 1, "message":',
+      "",
+      "[1, 2]",
+      "42",
+      "null",
+      '"update_id"',
+      '{"message": {"text": "/help"}}',
+      '{"update_id": "7"}',
+      '{"update_id": 1.5}',
+      '{"update_id": -1}',
+    ];
+    const statuses = [];
+    for (const body of bodies) statuses.push((await postRaw(body, withSecret)).status);
+    expect(statuses).toEqual(bodies.map(() => 400));
+    const lines = logs.slice(from);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    const warnings = lines.filter((l) => l.msg === "webhook request is not an update");
+    expect(warnings.map((l) => l.level)).toEqual(bodies.map(() => 40));
+    expect(warnings.map((l) => l.reason)).toEqual([
+      ...Array<string>(3).fill("the body is not JSON"),
+      ...Array<string>(4).fill("the body is not a JSON object"),
+      ...Array<string>(4).fill("the body has no numeric update_id"),
+    ]);
+
+    const user = makeUser({ language_code: "en" });
+    expect((await post(command(user, "help"), withSecret)).status).toBe(200);
+    await api.waitFor((t) => t.textsTo(user.id).length === 1);
+    expect(api.telegram.lastTextTo(user.id)).toContain("How to get access");
+  });
+
+  it("checks the secret before the body, and refuses a body too big for an update with 413", async () => {
+    const from = logs.length;
+    expect((await postRaw("not json at all")).status).toBe(401);
+    expect((await postRaw("[1, 2]", { "X-Telegram-Bot-Api-Secret-Token": "wrong" })).status).toBe(401);
+    expect(logs.slice(from).filter((l) => l.msg === "webhook request is not an update")).toEqual([]);
+
+    const huge = JSON.stringify({ update_id: 5, message: { text: "x".repeat(2 * 1024 * 1024) } });
+    expect((await postRaw(huge, withSecret)).status).toBe(413);
+    expect(logs.slice(from).filter((l) => l.level >= 50)).toEqual([]);
+    expect(logs.slice(from).filter((l) => l.msg === "webhook request is not an update").map((l) => [l.level, l.reason])).toEqual([
+      [40, "the body is over 1048576 bytes"],
+    ]);
   });
 
   it("answers 404 elsewhere", async () => {

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import type { Language } from "../config.js";
 import type { Db } from "../db/client.js";
-import { type Role, type User, type UserStatus, units, users } from "../db/schema/index.js";
+import { botState, type Role, type User, type UserStatus, units, users } from "../db/schema/index.js";
 import { recordAudit } from "./audit.js";
 
 export interface TelegramProfile {
@@ -28,8 +28,52 @@ function snapshot(user: User) {
 }
 
 /**
+ * "This person blocked the bot": noticed when Telegram refused to deliver an answer with 403.
+ * `since` is when it was noticed; `cleared` once the person wrote again. A cleared mark keeps
+ * `since`: an update sent before it (a message written just before blocking) is the same block.
+ *
+ * Kept in bot_state (key blocked:<telegram id>) until users has a column for it.
+ */
+interface BlockedMark {
+  since: string;
+  cleared: boolean;
+}
+
+const BLOCKED_PREFIX = "blocked:";
+const blockedKey = (telegramId: number) => `${BLOCKED_PREFIX}${telegramId}`;
+
+/**
+ * Marks a person who blocked the bot. True when this is news (the first refusal since they
+ * last wrote); false when they were marked already, or `sentAt` (when the failed update was
+ * sent) is not after the block was first noticed.
+ */
+export async function markBotBlocked(db: Db, telegramId: number, input: { at: Date; sentAt?: Date | undefined }): Promise<boolean> {
+  const key = blockedKey(telegramId);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select({ value: botState.value }).from(botState).where(eq(botState.key, key)).for("update");
+    const mark = row?.value as BlockedMark | undefined;
+    const known =
+      mark !== undefined && (!mark.cleared || (input.sentAt !== undefined && input.sentAt.getTime() <= Date.parse(mark.since)));
+    const value: BlockedMark = { since: known ? mark.since : input.at.toISOString(), cleared: false };
+    await tx
+      .insert(botState)
+      .values({ key, value })
+      .onConflictDoUpdate({ target: botState.key, set: { value, updatedAt: sql`now()` } });
+    return !known;
+  });
+}
+
+/** Whether the person blocked the bot and has not written since. */
+export async function isBotBlocked(db: Db, telegramId: number): Promise<boolean> {
+  const [row] = await db.select({ value: botState.value }).from(botState).where(eq(botState.key, blockedKey(telegramId)));
+  const mark = row?.value as BlockedMark | undefined;
+  return mark !== undefined && !mark.cleared;
+}
+
+/**
  * Creates or refreshes the user behind an update. Admins listed in the configuration are kept
- * as admins in the database, so lists and audit entries show them as they are.
+ * as admins in the database, so lists and audit entries show them as they are. Someone who
+ * writes has the bot unblocked: a mark that they blocked it is cleared.
  */
 export async function syncUser(db: Db, profile: TelegramProfile, adminTelegramIds: readonly number[]): Promise<User> {
   const wanted = {
@@ -39,7 +83,19 @@ export async function syncUser(db: Db, profile: TelegramProfile, adminTelegramId
     telegramLanguage: profile.language_code ?? null,
   };
   const isConfiguredAdmin = adminTelegramIds.includes(profile.id);
-  const [existing] = await db.select().from(users).where(eq(users.telegramId, profile.id));
+  const key = blockedKey(profile.id);
+  const [found] = await db
+    .select({ user: users, blocked: botState.value })
+    .from(users)
+    .leftJoin(botState, eq(botState.key, key))
+    .where(eq(users.telegramId, profile.id));
+  const existing = found?.user;
+  if ((found?.blocked as BlockedMark | null | undefined)?.cleared === false) {
+    await db
+      .update(botState)
+      .set({ value: sql`jsonb_set(${botState.value}, '{cleared}', 'true')`, updatedAt: sql`now()` })
+      .where(eq(botState.key, key));
+  }
   const unchanged =
     existing &&
     existing.firstName === wanted.firstName &&
@@ -86,6 +142,11 @@ export async function syncUser(db: Db, profile: TelegramProfile, adminTelegramId
     });
     return updated;
   });
+}
+
+/** A staff member or admin whose access an administrator switched off (setStaffStatus). */
+export function isSuspended(user: Pick<User, "role" | "status">): boolean {
+  return user.status === "inactive" && user.role !== "guest";
 }
 
 /** The role the bot acts on: configured admins always, deactivated users as guests. */

@@ -7,6 +7,7 @@ import { canEditPartner } from "../../domain/partners.js";
 import type { BotContext } from "../context.js";
 import { AGREEMENT_CONVERSATION, PLAN_ITEM_CONVERSATION, formatPeriod, formatPlanned } from "../conversations/agreement.js";
 import { clip } from "../html.js";
+import { requireRole } from "../middlewares/require-role.js";
 import { actorOf, partnerForAction } from "../partner-access.js";
 
 /** Room for the list within Telegram's 4096 characters, with the header and the «more» line. */
@@ -16,7 +17,8 @@ const ITEMS_SHOWN = 15;
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
 
-privateChats.callbackQuery(/^ag:/, async (ctx) => {
+// Partner contacts read their own organisation's agreements; partnerForAction checks which partner.
+privateChats.callbackQuery(/^ag:/, requireRole("admin", "staff", "partner"), async (ctx) => {
   const match = /^ag:(list|add|plan|scan):(\d{1,9})$/.exec(ctx.callbackQuery.data);
   if (!match) {
     await ctx.answerCallbackQuery({ text: ctx.t("common.button_outdated") });

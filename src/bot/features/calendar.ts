@@ -17,7 +17,7 @@ import { partnerIdOfContactUser } from "../../domain/partners.js";
 import { listActiveUnits } from "../../domain/units.js";
 import type { BotContext } from "../context.js";
 import { clip, escapeHtml } from "../html.js";
-import { requireRole } from "../middlewares/require-role.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 import { actorOf } from "../partner-access.js";
 
 const PAGE_SIZE = 8;
@@ -74,7 +74,7 @@ const INITIAL: ListState = { period: "upcoming", page: 0, mine: false, unitId: 0
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
 
-privateChats.command("events", requireRole("admin", "staff", "partner"), async (ctx) => {
+privateChats.command("events", requireCommandRole("events"), async (ctx) => {
   const view = await renderList(ctx, INITIAL);
   await ctx.reply(view.text, { reply_markup: view.keyboard });
 });
@@ -239,7 +239,7 @@ async function sendMyUpcoming(ctx: BotContext): Promise<void> {
 }
 
 // One event as an .ics file: from the event card and from reminders.
-privateChats.callbackQuery(/^ev:ics:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^ev:ics:(\d{1,9})$/, requireRole("admin", "staff", "partner"), async (ctx) => {
   const actor = actorOf(ctx);
   const eventId = Number(ctx.match[1]);
   const event = await getEvent(ctx.deps.db, eventId);

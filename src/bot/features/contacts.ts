@@ -21,6 +21,7 @@ import { publishChatMenu } from "../commands.js";
 import type { BotContext } from "../context.js";
 import { formatDateTime, plainName } from "../format.js";
 import { clip, escapeHtml } from "../html.js";
+import { requireRole } from "../middlewares/require-role.js";
 import { enqueueUserNotice } from "../notify.js";
 import { actorOf, partnerForAction } from "../partner-access.js";
 import { helpText } from "./help.js";
@@ -119,14 +120,19 @@ async function contactForEdit(ctx: BotContext, contactId: number): Promise<Conta
 
 const id = (ctx: { match: string | RegExpMatchArray }) => Number(ctx.match[1]);
 
-privateChats.callbackQuery(/^ct:list:(\d{1,9})$/, async (ctx) => {
+// Partner contacts see their own organisation's list and may delete their own data; the rest is
+// editing, for staff. partnerForAction and the domain check which partner and which contact.
+const members = requireRole("admin", "staff", "partner");
+const editors = requireRole("admin", "staff");
+
+privateChats.callbackQuery(/^ct:list:(\d{1,9})$/, members, async (ctx) => {
   const partner = await partnerForAction(ctx, id(ctx), "view");
   if (!partner) return;
   await ctx.answerCallbackQuery();
   await show(ctx, await contactListView(ctx, partner));
 });
 
-privateChats.callbackQuery(/^ct:add:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^ct:add:(\d{1,9})$/, editors, async (ctx) => {
   const partner = await partnerForAction(ctx, id(ctx), "edit");
   if (!partner) return;
   if ((await listContacts(ctx.deps.db, partner.id)).length >= MAX_CONTACTS_PER_PARTNER) {
@@ -137,21 +143,21 @@ privateChats.callbackQuery(/^ct:add:(\d{1,9})$/, async (ctx) => {
   await ctx.conversation.enter(CONTACT_CONVERSATION, { partnerId: partner.id });
 });
 
-privateChats.callbackQuery(/^ct:open:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^ct:open:(\d{1,9})$/, editors, async (ctx) => {
   const contact = await contactForEdit(ctx, id(ctx));
   if (!contact) return;
   await ctx.answerCallbackQuery();
   await show(ctx, await contactView(ctx, contact));
 });
 
-privateChats.callbackQuery(/^ct:edit:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^ct:edit:(\d{1,9})$/, editors, async (ctx) => {
   const contact = await contactForEdit(ctx, id(ctx));
   if (!contact) return;
   await ctx.answerCallbackQuery();
   await ctx.conversation.enter(CONTACT_CONVERSATION, { partnerId: contact.partnerId, contactId: contact.id });
 });
 
-privateChats.callbackQuery(/^ct:inv:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^ct:inv:(\d{1,9})$/, editors, async (ctx) => {
   const { db, config, now } = ctx.deps;
   const result = await createContactInvite(db, actorOf(ctx)!, id(ctx), config.inviteTtlDays, now());
   if (!result.ok) {
@@ -174,7 +180,7 @@ export function inviteLink(ctx: { me: { username: string } }, token: string): st
   return `https://t.me/${ctx.me.username}?start=${token}`;
 }
 
-privateChats.callbackQuery(/^ct:del:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^ct:del:(\d{1,9})$/, members, async (ctx) => {
   const contact = await getContact(ctx.deps.db, id(ctx));
   if (!contact || !canDeleteContact(actorOf(ctx)!, contact)) {
     await ctx.answerCallbackQuery({ text: ctx.t(contact ? "access.denied_button" : "contacts.not_found"), show_alert: true });
@@ -190,7 +196,7 @@ privateChats.callbackQuery(/^ct:del:(\d{1,9})$/, async (ctx) => {
   });
 });
 
-privateChats.callbackQuery(/^ct:delok:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^ct:delok:(\d{1,9})$/, members, async (ctx) => {
   const result = await deleteContactData(ctx.deps.db, actorOf(ctx)!, id(ctx));
   if (!result.ok) {
     await ctx.answerCallbackQuery({ text: ctx.t(`contacts.refused_${result.reason}`), show_alert: true });
@@ -290,7 +296,8 @@ export async function forgetMeKeyboard(ctx: BotContext): Promise<InlineKeyboard 
   return contact ? new InlineKeyboard().text(ctx.t("contacts.forget.button"), "ct:forget") : undefined;
 }
 
-privateChats.callbackQuery(/^ct:(forget|forgetok|forgetno)$/, async (ctx) => {
+// A person linked to a contact is a partner contact (see redeemContactInvite).
+privateChats.callbackQuery(/^ct:(forget|forgetok|forgetno)$/, requireRole("partner"), async (ctx) => {
   const contact = ctx.user ? await contactOfUser(ctx.deps.db, ctx.user.id) : undefined;
   if (!contact) {
     await ctx.answerCallbackQuery({ text: ctx.t("contacts.not_found"), show_alert: true });

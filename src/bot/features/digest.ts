@@ -4,14 +4,14 @@ import { buildDigest, type DigestPreferences, digestPreferencesOf, isEmpty, save
 import type { BotContext } from "../context.js";
 import { DIGEST_HOUR_CONVERSATION } from "../conversations/digest-hour.js";
 import { digestKeyboard, digestSettingsView, renderDigest } from "../digest-text.js";
-import { requireRole } from "../middlewares/require-role.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 
 /** /digest (one's own digest now) and /settings (the weekly digest: on/off, weekday, hour; ds: buttons). */
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
 const members = requireRole("admin", "staff", "partner");
 
-privateChats.command("digest", members, async (ctx) => {
+privateChats.command("digest", requireCommandRole("digest"), async (ctx) => {
   if (!ctx.user) return;
   const { db, config } = ctx.deps;
   const digest = await buildDigest(db, { ...ctx.user, role: ctx.role }, { now: ctx.deps.now(), timeZone: config.timeZone });
@@ -34,7 +34,7 @@ async function showSettings(ctx: BotContext, preferences: DigestPreferences, mod
   else await ctx.reply(view.text, { reply_markup: view.keyboard });
 }
 
-privateChats.command("settings", members, async (ctx) => {
+privateChats.command("settings", requireCommandRole("settings"), async (ctx) => {
   if (!ctx.user) return;
   await showSettings(ctx, await digestPreferencesOf(ctx.deps.db, ctx.user.id), "reply");
 });

@@ -10,6 +10,7 @@ import {
   EVENT_HELD_CONVERSATION,
   EVENT_OTHER_TIME_CONVERSATION,
 } from "../conversations/event-names.js";
+import { requireRole } from "../middlewares/require-role.js";
 import { actorOf } from "../partner-access.js";
 import { eventForAction } from "./event-card.js";
 
@@ -24,7 +25,8 @@ async function denied(ctx: BotContext): Promise<void> {
   await ctx.answerCallbackQuery({ text: ctx.t("access.denied_button"), show_alert: true });
 }
 
-privateChats.callbackQuery(/^ea:(ok|no|chg):(\d{1,9})$/, async (ctx) => {
+// Deciders are admins and unit heads (canDecide); confirmations come from the partners' contacts.
+privateChats.callbackQuery(/^ea:(ok|no|chg):(\d{1,9})$/, requireRole("admin", "staff"), async (ctx) => {
   const decision = DECISIONS[ctx.match[1]!]!;
   const actor = actorOf(ctx);
   const event = await getEvent(ctx.deps.db, Number(ctx.match[2]));
@@ -44,7 +46,7 @@ privateChats.callbackQuery(/^ea:(ok|no|chg):(\d{1,9})$/, async (ctx) => {
   await ctx.conversation.enter(EVENT_DECISION_CONVERSATION, event.id, decision);
 });
 
-privateChats.callbackQuery(/^ec:(yes|no|alt):(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^ec:(yes|no|alt):(\d{1,9})$/, requireRole("admin", "staff", "partner"), async (ctx) => {
   const action = ctx.match[1];
   const event = await getEvent(ctx.deps.db, Number(ctx.match[2]));
   if (!event) {
@@ -64,7 +66,7 @@ privateChats.callbackQuery(/^ec:(yes|no|alt):(\d{1,9})$/, async (ctx) => {
   else await saveConfirmation(ctx, event.id, action === "yes" ? "confirmed" : "declined", null);
 });
 
-privateChats.callbackQuery(/^eh:(yes|no):(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^eh:(yes|no):(\d{1,9})$/, requireRole("admin", "staff"), async (ctx) => {
   const event = await eventForAction(ctx, Number(ctx.match[2]), "manage");
   if (!event) return;
   if (event.status !== "approved") {

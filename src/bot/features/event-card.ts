@@ -10,6 +10,7 @@ import { heldQuestion } from "../event-notices.js";
 import { eventSummary } from "../event-text.js";
 import { formatDateTime, plainName } from "../format.js";
 import { clip } from "../html.js";
+import { requireRole } from "../middlewares/require-role.js";
 import { actorOf } from "../partner-access.js";
 
 const composer = new Composer<BotContext>();
@@ -151,14 +152,14 @@ function cardKeyboard(ctx: BotContext, event: Event, manage: boolean, decide: bo
   return keyboard;
 }
 
-privateChats.callbackQuery(/^ev:open:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^ev:open:(\d{1,9})$/, requireRole("admin", "staff", "partner"), async (ctx) => {
   const eventId = Number(ctx.match[1]);
   if (!(await eventForAction(ctx, eventId, "view"))) return;
   await ctx.answerCallbackQuery();
   await showEventCard(ctx, eventId, "edit");
 });
 
-privateChats.callbackQuery(/^ev:(time|place|cancel|outcome):(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^ev:(time|place|cancel|outcome):(\d{1,9})$/, requireRole("admin", "staff"), async (ctx) => {
   const action = ctx.match[1];
   const event = await eventForAction(ctx, Number(ctx.match[2]), "manage");
   if (!event) return;

@@ -2,13 +2,13 @@ import { Composer } from "grammy";
 import { planItemSource } from "../../domain/event-proposal.js";
 import type { BotContext } from "../context.js";
 import { EVENT_CONVERSATION, type EventFormStart } from "../conversations/event.js";
-import { requireRole } from "../middlewares/require-role.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 import { partnerForAction } from "../partner-access.js";
 
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
 
-privateChats.command("newevent", requireRole("staff", "admin"), async (ctx) => {
+privateChats.command("newevent", requireCommandRole("newevent"), async (ctx) => {
   await ctx.conversation.enter(EVENT_CONVERSATION, {} satisfies EventFormStart);
 });
 

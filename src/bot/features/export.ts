@@ -4,7 +4,7 @@ import { localDate } from "../../domain/dates.js";
 import { availableDatasets, buildDataset, DATASETS, type DatasetName } from "../../exports/datasets.js";
 import { EXPORT_FORMATS, type ExportFormat, writeExport } from "../../exports/write.js";
 import type { BotContext } from "../context.js";
-import { requireRole } from "../middlewares/require-role.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 import { actorOf } from "../partner-access.js";
 
 /**
@@ -152,7 +152,7 @@ async function runExport(ctx: BotContext, name: DatasetName, format: ExportForma
   }
 }
 
-privateChats.command("export", staffOnly, async (ctx) => {
+privateChats.command("export", requireCommandRole("export"), async (ctx) => {
   const menu = await datasetMenu(ctx);
   await ctx.reply(menu.text, { reply_markup: menu.keyboard });
 });
@@ -183,7 +183,7 @@ privateChats.callbackQuery("ex:back", staffOnly, async (ctx) => {
 });
 
 // Any other ex: data is forged or from an old version of the bot.
-privateChats.callbackQuery(/^ex:/, async (ctx) => {
+privateChats.callbackQuery(/^ex:/, staffOnly, async (ctx) => {
   await ctx.answerCallbackQuery({ text: ctx.t("common.button_outdated") });
 });
 

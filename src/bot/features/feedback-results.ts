@@ -2,13 +2,15 @@ import { Composer, InlineKeyboard } from "grammy";
 import { eventFeedbackSummary, feedbackRoundOf } from "../../domain/feedback-results.js";
 import type { BotContext } from "../context.js";
 import { renderFeedbackSummary } from "../feedback-results.js";
+import { requireRole } from "../middlewares/require-role.js";
 import { eventForAction } from "./event-card.js";
 
 /** The "📊 Feedback results" button of the event card (fr:show:<eventId>): the summary, now. */
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
+const buttons = privateChats.callbackQuery(/^fr:/).use(requireRole("admin", "staff"));
 
-privateChats.callbackQuery(/^fr:show:(\d{1,9})$/, async (ctx) => {
+buttons.callbackQuery(/^fr:show:(\d{1,9})$/, async (ctx) => {
   // Those who may manage the event see its feedback: the responsible person, the proposer, the deciders.
   const event = await eventForAction(ctx, Number(ctx.match[1]), "manage");
   if (!event) return;
@@ -31,7 +33,7 @@ privateChats.callbackQuery(/^fr:show:(\d{1,9})$/, async (ctx) => {
 });
 
 // Any other fr: data is forged or from an old version of the bot.
-privateChats.callbackQuery(/^fr:/, async (ctx) => {
+buttons.callbackQuery(/^fr:/, async (ctx) => {
   await ctx.answerCallbackQuery({ text: ctx.t("common.button_outdated") });
 });
 

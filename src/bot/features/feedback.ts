@@ -5,24 +5,28 @@ import { FEEDBACK_CONVERSATION } from "../conversations/feedback.js";
 import { applyRating, promptText, RATING_DATA, ratingKeyboard } from "../feedback-prompts.js";
 import { formatDateTime } from "../format.js";
 import { clip } from "../html.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 
 /** Partner feedback: the 1–5 buttons (fb:r:<promptId>:<n>) and /feedback, the person's open prompts. */
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
 
-privateChats.callbackQuery(RATING_DATA, async (ctx) => {
+// Prompts go to partner contacts; whoever holds one may rate it (ratePrompt checks whose it is).
+const buttons = privateChats.callbackQuery(/^fb:/).use(requireRole("admin", "staff", "partner"));
+
+buttons.callbackQuery(RATING_DATA, async (ctx) => {
   const promptId = Number(ctx.match[1]);
   if (!(await applyRating(ctx, promptId, Number(ctx.match[2])))) return;
   await ctx.conversation.enter(FEEDBACK_CONVERSATION, promptId);
 });
 
 // Any other fb: data is forged or truncated: a rating of "abc", a missing number…
-privateChats.callbackQuery(/^fb:/, async (ctx) => {
+buttons.callbackQuery(/^fb:/, async (ctx) => {
   ctx.deps.logger.warn({ telegramId: ctx.from.id, data: ctx.callbackQuery.data }, "feedback button refused");
   await ctx.answerCallbackQuery({ text: ctx.t("feedback.refused_invalid"), show_alert: true });
 });
 
-privateChats.command("feedback", async (ctx) => {
+privateChats.command("feedback", requireCommandRole("feedback"), async (ctx) => {
   const open = ctx.user ? await openPromptsOfUser(ctx.deps.db, ctx.user.id, ctx.deps.now()) : [];
   if (open.length === 0) {
     await ctx.reply(ctx.t("feedback.list_none"));

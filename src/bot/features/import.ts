@@ -3,13 +3,13 @@ import { DIRECTIONS, PARTNER_TYPES } from "../../db/schema/index.js";
 import { buildTemplate } from "../../imports/template.js";
 import type { BotContext } from "../context.js";
 import { IMPORT_CONVERSATION } from "../conversations/import.js";
-import { requireRole } from "../middlewares/require-role.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 
 /** /import for administrators; the work happens in conversations/import.ts. */
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
 
-privateChats.command("import", requireRole("admin"), async (ctx) => {
+privateChats.command("import", requireCommandRole("import"), async (ctx) => {
   await ctx.conversation.enter(IMPORT_CONVERSATION);
 });
 

@@ -6,6 +6,7 @@ import { canEditPartner } from "../../domain/partners.js";
 import type { BotContext } from "../context.js";
 import { INTERACTION_CONVERSATION } from "../conversations/interaction.js";
 import { clip } from "../html.js";
+import { refuseAccess } from "../middlewares/require-role.js";
 import { actorOf, partnerForAction } from "../partner-access.js";
 
 const PAGE_SIZE = 10;
@@ -19,17 +20,17 @@ privateChats.callbackQuery(/^ix:/, async (ctx) => {
     await ctx.answerCallbackQuery({ text: ctx.t("common.button_outdated") });
     return;
   }
+  // The interaction log is internal work: staff keep and read it, partner contacts do not.
+  if (ctx.role !== "staff" && ctx.role !== "admin") {
+    await refuseAccess(ctx);
+    return;
+  }
   const [, action, rawId, rawPage] = match;
   const id = Number(rawId);
   if (action === "add") {
     if (!(await partnerForAction(ctx, id, "edit"))) return;
     await ctx.answerCallbackQuery();
     await ctx.conversation.enter(INTERACTION_CONVERSATION, id);
-    return;
-  }
-  // The interaction log is internal work: staff read it, partner contacts do not.
-  if (ctx.role !== "staff" && ctx.role !== "admin") {
-    await ctx.answerCallbackQuery({ text: ctx.t("access.denied_button"), show_alert: true });
     return;
   }
   if (action === "list") {

@@ -1,11 +1,11 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
 import { INVITE_CONVERSATION } from "../conversations/invite.js";
-import { requireRole } from "../middlewares/require-role.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 
 const composer = new Composer<BotContext>();
 
-composer.chatType("private").command("invite", requireRole("admin"), async (ctx) => {
+composer.chatType("private").command("invite", requireCommandRole("invite"), async (ctx) => {
   await ctx.conversation.enter(INVITE_CONVERSATION);
 });
 

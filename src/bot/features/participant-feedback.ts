@@ -15,6 +15,7 @@ import {
 import type { BotContext } from "../context.js";
 import { formatDateTime } from "../format.js";
 import { clip } from "../html.js";
+import { requireRole } from "../middlewares/require-role.js";
 import {
   PARTICIPANT_COMMENT_CONVERSATION,
   ageQuestion,
@@ -194,7 +195,7 @@ export async function sendParticipantLink(ctx: BotContext, eventId: number): Pro
   await ctx.replyWithPhoto(new InputFile(png, "feedback-qr.png"), { caption: ctx.t("participant.link.qr_caption", { title: clip(event.title, 200) }) });
 }
 
-privateChats.callbackQuery(/^pf:qr:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^pf:qr:(\d{1,9})$/, requireRole("admin", "staff"), async (ctx) => {
   await sendParticipantLink(ctx, Number(ctx.match[1]));
 });
 

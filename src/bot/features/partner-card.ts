@@ -7,6 +7,7 @@ import { canEditPartner, stageHistory } from "../../domain/partners.js";
 import type { BotContext } from "../context.js";
 import { satisfactionLine } from "../feedback-results.js";
 import { clip, escapeHtml } from "../html.js";
+import { requireRole } from "../middlewares/require-role.js";
 import { actorOf, partnerForAction } from "../partner-access.js";
 import { upcomingEventsBlock } from "./calendar.js";
 
@@ -125,26 +126,22 @@ function cardKeyboard(ctx: BotContext, overview: PartnerOverview, canEdit: boole
   return keyboard;
 }
 
-privateChats.callbackQuery(/^pc:open:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^pc:open:(\d{1,9})$/, requireRole("admin", "staff", "partner"), async (ctx) => {
   const partnerId = Number(ctx.match[1]);
   if (!(await partnerForAction(ctx, partnerId, "view"))) return;
   await ctx.answerCallbackQuery();
   await showPartnerCard(ctx, partnerId, "edit");
 });
 
-privateChats.callbackQuery(/^pc:edit:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^pc:edit:(\d{1,9})$/, requireRole("admin", "staff"), async (ctx) => {
   const partnerId = Number(ctx.match[1]);
   if (!(await partnerForAction(ctx, partnerId, "edit"))) return;
   await ctx.answerCallbackQuery();
   await ctx.conversation.enter(EDIT_PARTNER_CONVERSATION, partnerId);
 });
 
-privateChats.callbackQuery(/^pc:history:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^pc:history:(\d{1,9})$/, requireRole("admin", "staff"), async (ctx) => {
   const partnerId = Number(ctx.match[1]);
-  if (ctx.role !== "staff" && ctx.role !== "admin") {
-    await ctx.answerCallbackQuery({ text: ctx.t("access.denied_button"), show_alert: true });
-    return;
-  }
   const partner = await partnerForAction(ctx, partnerId, "view");
   if (!partner) return;
   await ctx.answerCallbackQuery();
@@ -167,7 +164,7 @@ privateChats.callbackQuery(/^pc:history:(\d{1,9})$/, async (ctx) => {
   });
 });
 
-privateChats.callbackQuery(/^st:menu:(\d{1,9})$/, async (ctx) => {
+privateChats.callbackQuery(/^st:menu:(\d{1,9})$/, requireRole("admin", "staff"), async (ctx) => {
   const partner = await partnerForAction(ctx, Number(ctx.match[1]), "edit");
   if (!partner) return;
   await ctx.answerCallbackQuery();
@@ -182,7 +179,7 @@ privateChats.callbackQuery(/^st:menu:(\d{1,9})$/, async (ctx) => {
   );
 });
 
-privateChats.callbackQuery(/^st:to:(\d{1,9}):([a-z_]+)$/, async (ctx) => {
+privateChats.callbackQuery(/^st:to:(\d{1,9}):([a-z_]+)$/, requireRole("admin", "staff"), async (ctx) => {
   const partner = await partnerForAction(ctx, Number(ctx.match[1]), "edit");
   if (!partner) return;
   const stage = STAGES.find((s) => s === ctx.match[2]);

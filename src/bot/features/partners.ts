@@ -5,7 +5,7 @@ import { listActiveUnits } from "../../domain/units.js";
 import type { BotContext, PartnerListState } from "../context.js";
 import { NEW_PARTNER_CONVERSATION } from "../conversations/partner.js";
 import { clip } from "../html.js";
-import { requireRole } from "../middlewares/require-role.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 import { showPartnerCard } from "./partner-card.js";
 
 const PAGE_SIZE = 8;
@@ -84,7 +84,7 @@ export async function showPartnerList(ctx: BotContext, mode: "reply" | "edit"): 
   else await ctx.reply(view.text, { reply_markup: view.keyboard });
 }
 
-privateChats.command("partners", async (ctx) => {
+privateChats.command("partners", requireCommandRole("partners"), async (ctx) => {
   if (ctx.role === "partner" && ctx.user) {
     // A partner contact sees only their own organisation.
     const own = await partnerIdOfContactUser(ctx.deps.db, ctx.user.id);
@@ -96,7 +96,7 @@ privateChats.command("partners", async (ctx) => {
   await requireRole("staff", "admin")(ctx, () => showPartnerList(ctx, "reply"));
 });
 
-privateChats.command("newpartner", requireRole("staff", "admin"), async (ctx) => {
+privateChats.command("newpartner", requireCommandRole("newpartner"), async (ctx) => {
   await ctx.conversation.enter(NEW_PARTNER_CONVERSATION);
 });
 

@@ -6,7 +6,7 @@ import { reportCharts } from "../../reports/report-charts.js";
 import { periodLabel, renderReportSummary } from "../../reports/summary.js";
 import { reportWorkbook } from "../../reports/workbook.js";
 import type { BotContext } from "../context.js";
-import { requireRole } from "../middlewares/require-role.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 
 /**
  * /report: a period (a preset or dates typed in), then a summary message, the charts as
@@ -35,7 +35,7 @@ function periodKeyboard(t: TFunction, now: Date, timeZone: string): InlineKeyboa
     .text(t("report.type_dates"), "rp:dates");
 }
 
-privateChats.command("report", requireRole(...REPORT_ROLES), async (ctx) => {
+privateChats.command("report", requireCommandRole("report"), async (ctx) => {
   await ctx.reply(ctx.t("report.choose_period"), { reply_markup: periodKeyboard(ctx.t, ctx.deps.now(), ctx.deps.config.timeZone) });
 });
 
@@ -54,7 +54,7 @@ privateChats.callbackQuery("rp:dates", requireRole(...REPORT_ROLES), async (ctx)
 });
 
 // Any other rp: data is forged or from an old version of the bot.
-privateChats.callbackQuery(/^rp:/, async (ctx) => {
+privateChats.callbackQuery(/^rp:/, requireRole(...REPORT_ROLES), async (ctx) => {
   await ctx.answerCallbackQuery({ text: ctx.t("common.button_outdated") });
 });
 

@@ -5,14 +5,14 @@ import { publishChatMenu } from "../commands.js";
 import { enqueueUserNotice } from "../notify.js";
 import type { BotContext } from "../context.js";
 import { displayName, plainName } from "../format.js";
-import { requireRole } from "../middlewares/require-role.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 
 const PAGE_SIZE = 8;
 
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
 
-privateChats.command("staff", requireRole("admin"), async (ctx) => {
+privateChats.command("staff", requireCommandRole("staff"), async (ctx) => {
   const view = await renderList(ctx, ctx.session.staffPage);
   await ctx.reply(view.text, { reply_markup: view.keyboard });
 });

@@ -3,6 +3,7 @@ import { noticeDepsOf } from "../../delivery/notices.js";
 import { isContactInviteToken } from "../../domain/contacts.js";
 import { findUserById, redeemInvite } from "../../domain/invites.js";
 import { findActiveUnit } from "../../domain/units.js";
+import { isSuspended } from "../../domain/users.js";
 import { publishChatMenu } from "../commands.js";
 import { enqueueUserNotice } from "../notify.js";
 import type { BotContext } from "../context.js";
@@ -34,7 +35,7 @@ privateChats.command("start", async (ctx) => {
 
 async function greet(ctx: BotContext): Promise<void> {
   const name = ctx.from?.first_name ?? "";
-  const suspended = ctx.user?.status === "inactive" && ctx.user.role !== "guest";
+  const suspended = ctx.role === "guest" && ctx.user !== undefined && isSuspended(ctx.user);
   const intro = suspended ? ctx.t("start.suspended", { name }) : ctx.t(`start.welcome_${ctx.role}`, { name });
   await ctx.reply(`${intro}\n\n${helpText(ctx)}`);
 }

@@ -7,13 +7,13 @@ import { satisfactionLine } from "../feedback-results.js";
 import { UNIT_HEAD_CONVERSATION, UNIT_NAME_CONVERSATION, type UnitHeadTask, type UnitNameTask } from "../conversations/units.js";
 import { plainName } from "../format.js";
 import { MAX_LISTED_UNITS, refusalText, toCardData, unitCardView, unitLabel, unitListView } from "../keyboards/units.js";
-import { requireRole } from "../middlewares/require-role.js";
+import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 import { actorOf } from "../partner-access.js";
 import { cardKeyboard, renderCard } from "./staff.js";
 
 const composer = new Composer<BotContext>();
 
-composer.chatType("private").command("units", requireRole("admin"), async (ctx) => {
+composer.chatType("private").command("units", requireCommandRole("units"), async (ctx) => {
   const view = unitListView(ctx.t, await listUnits(ctx.deps.db, { includeArchived: false }), false);
   await ctx.reply(view.text, { reply_markup: view.keyboard });
 });

@@ -1,6 +1,35 @@
 import type { MiddlewareFn } from "grammy";
 import type { Role } from "../../db/schema/index.js";
+import { isSuspended } from "../../domain/users.js";
+import { COMMANDS, type CommandName } from "../commands.js";
 import type { BotContext } from "../context.js";
+
+/** A staff member or admin whose access an administrator switched off: a guest to the server. */
+export function isSuspendedMember(ctx: BotContext): boolean {
+  return ctx.role === "guest" && ctx.user !== undefined && isSuspended(ctx.user);
+}
+
+/**
+ * The standard refusal: an alert for a button, a message otherwise. A suspended member is told
+ * that their access is suspended, whatever they tried; a command meant only for partner
+ * contacts says so rather than that it is for staff. `allowed` is who may do it.
+ */
+export async function refuseAccess(ctx: BotContext, allowed: readonly Role[] = []): Promise<void> {
+  const suspended = isSuspendedMember(ctx);
+  ctx.deps.logger[suspended ? "info" : "warn"](
+    { telegramId: ctx.from?.id, role: ctx.role, suspended, update: ctx.update.update_id, data: ctx.callbackQuery?.data },
+    "access refused",
+  );
+  const key = suspended
+    ? "access.suspended"
+    : ctx.callbackQuery
+      ? "access.denied_button"
+      : allowed.length > 0 && allowed.every((role) => role === "partner")
+        ? "access.denied_partner_command"
+        : "access.denied_command";
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t(key), show_alert: true });
+  else await ctx.reply(ctx.t(key));
+}
 
 /**
  * Lets only the given roles through. Checked on the server for every update, buttons included:
@@ -9,11 +38,13 @@ import type { BotContext } from "../context.js";
 export function requireRole(...roles: Role[]): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     if (roles.includes(ctx.role)) return next();
-    ctx.deps.logger.warn({ telegramId: ctx.from?.id, role: ctx.role, update: ctx.update.update_id }, "access refused");
-    if (ctx.callbackQuery) {
-      await ctx.answerCallbackQuery({ text: ctx.t("access.denied_button"), show_alert: true });
-    } else {
-      await ctx.reply(ctx.t("access.denied_command"));
-    }
+    await refuseAccess(ctx, roles);
   };
+}
+
+/** The guard of a command: the roles its entry in COMMANDS lists, so its menus, /help and the server agree. */
+export function requireCommandRole(command: CommandName): MiddlewareFn<BotContext> {
+  const entry = COMMANDS.find((c) => c.command === command);
+  if (!entry) throw new Error(`/${command} is not in COMMANDS`);
+  return requireRole(...entry.roles);
 }
