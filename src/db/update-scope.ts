@@ -115,6 +115,10 @@ export async function journal(writer: Db, scope: UpdateScope, seq: number, value
 /** Reads of more rows than this are not journaled: lists, reports and exports read again live. */
 const MAX_JOURNALED_ROWS = 100;
 
+/** Rows of a result: postgres.js gives an array, PGlite an object with `rows`. */
+const rowCount = (result: unknown): number =>
+  Array.isArray(result) ? result.length : Array.isArray((result as { rows?: unknown } | null)?.rows) ? (result as { rows: unknown[] }).rows.length : 1;
+
 const isWrite = (query: string) => /\b(insert|update|delete)\b/i.test(query);
 
 interface Prepared {
@@ -134,7 +138,7 @@ function journaledQuery<P extends Prepared>(prepared: P, query: string): P {
       if (earlier.found) return earlier.value;
       const result = await original.call(prepared, placeholders, token);
       if (isWrite(query)) await journal(scope.db, scope, seq, result);
-      else if (!Array.isArray(result) || result.length <= MAX_JOURNALED_ROWS) scope.pendingReads.push([seq, result]);
+      else if (rowCount(result) <= MAX_JOURNALED_ROWS) scope.pendingReads.push([seq, result]);
       return result;
     };
   view.execute = run(prepared.execute);

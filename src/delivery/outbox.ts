@@ -4,6 +4,7 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import { type Database, type Db, selectRows } from "../db/client.js";
 import { outbox, type OutboxRow } from "../db/schema/index.js";
 import type { Writer } from "../domain/audit.js";
+import { markBotBlocked } from "../domain/users.js";
 import type { Logger } from "../logger.js";
 import { splitHtml } from "./split-html.js";
 
@@ -343,6 +344,8 @@ export class OutboxSender {
         .update(outbox)
         .set({ status: "blocked", lastError })
         .where(and(eq(outbox.chatId, head.chatId), eq(outbox.status, "pending"), ours));
+      // The person is marked too (cleared when they write again), as a refused answer does.
+      if (head.chatId > 0) await markBotBlocked(db, head.chatId, { at: new Date(now) });
     } else if (error instanceof GrammyError && error.error_code < 500) {
       this.options.logger.error(log, "Telegram refused an outbox message");
       await mark({ status: "failed", attempts: head.attempts + 1, lastError });

@@ -5,6 +5,7 @@ import { selectRows } from "../../src/db/client.js";
 import { outbox } from "../../src/db/schema/index.js";
 import { enqueue, OutboxSender, type OutboxSenderOptions } from "../../src/delivery/outbox.js";
 import { splitHtml } from "../../src/delivery/split-html.js";
+import { isBotBlocked } from "../../src/domain/users.js";
 import { createTestDatabase, TEST_DRIVER, type TestDatabase } from "../helpers/db.js";
 import { checkTelegramHtml } from "../helpers/fake-telegram.js";
 import { FakeClock, FakeOutboxApi, type TimedCall } from "../helpers/fake-outbox-api.js";
@@ -196,6 +197,9 @@ describe("the outbox sender", () => {
       [8, "sent"],
     ]);
     expect(rows[0]!.lastError).toContain("bot was blocked by the user");
+    // The person is marked as having blocked the bot, as a refused answer marks them.
+    expect(await isBotBlocked(database.db, 7)).toBe(true);
+    expect(await isBotBlocked(database.db, 8)).toBe(false);
   });
 
   it("retries a network error thrown from fetch", async () => {
