@@ -1,3 +1,4 @@
+import type { ChatMember, Update } from "grammy/types";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { isBotBlocked } from "../../src/domain/users.js";
 import { createHarness, type Harness } from "../helpers/harness.js";
@@ -98,5 +99,34 @@ describe("a person who blocked the bot", () => {
     expect(noticed()).toEqual([]);
     expect(h.telegram.lastTextTo(user.id)).toContain("Извините, что-то пошло не так");
     expect(await isBotBlocked(h.database.db, user.id)).toBe(false);
+  });
+});
+
+describe("my_chat_member in a private chat", () => {
+  it("marks a person who blocks the bot at once, and clears the mark when they unblock it", async () => {
+    const user = await person("en");
+    const bot = { id: 42, is_bot: true, first_name: "bot" };
+    const member: ChatMember = { user: bot, status: "member" };
+    const kicked: ChatMember = { user: bot, status: "kicked", until_date: 0 };
+    let nextId = 900_000;
+    const change = (status: "kicked" | "member"): Update => ({
+      update_id: nextId++,
+      my_chat_member: {
+        chat: { id: user.id, type: "private", first_name: user.first_name },
+        from: user,
+        date: sentAt(0),
+        old_chat_member: status === "kicked" ? member : kicked,
+        new_chat_member: status === "kicked" ? kicked : member,
+      },
+    });
+    const from = h.telegram.calls.length;
+    await h.send(change("kicked"));
+    expect(await isBotBlocked(h.database.db, user.id)).toBe(true);
+    expect(noticed()).toHaveLength(1);
+    await h.send(change("member"));
+    expect(await isBotBlocked(h.database.db, user.id)).toBe(false);
+    // Nothing is sent to either change.
+    expect(callsSince(from)).toEqual([]);
+    expect(errors()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { Composer } from "grammy";
+import { markBotBlocked } from "../../domain/users.js";
 import type { BotContext } from "../context.js";
 
 const composer = new Composer<BotContext>();
@@ -13,5 +14,15 @@ groups.command("start", async (ctx) => {
 });
 groups.on("message", () => undefined);
 composer.chatType("channel").use(() => undefined);
+
+// A person who blocks the bot is marked at once (writing again clears it, in identify), so
+// nothing waits to find out from a refused message. Unblocking needs nothing more.
+composer.chatType("private").on("my_chat_member", async (ctx) => {
+  if (ctx.myChatMember.new_chat_member.status !== "kicked") return;
+  const at = ctx.deps.now();
+  if (await markBotBlocked(ctx.deps.db, ctx.from.id, { at })) {
+    ctx.deps.logger.info({ telegramId: ctx.from.id }, "the person blocked the bot; marked as blocked until they write again");
+  }
+});
 
 export { composer as groupFeature };
