@@ -1,8 +1,8 @@
 import type { Bot, MiddlewareFn, Transformer } from "grammy";
 import type { Update } from "grammy/types";
 import type { Db } from "../db/client.js";
-import { writeState } from "../db/state-storage.js";
-import { activeScope, forgetJournal, journal, journaled, loadJournal, runInScope, type UpdateScope } from "../db/update-scope.js";
+import { stateChanges } from "../db/state-storage.js";
+import { activeScope, journal, journaled, loadJournal, runInScope, type UpdateScope } from "../db/update-scope.js";
 import { claimUpdate, claimUpdates, finishUpdate, unfinishedUpdates, type UpdateOwner } from "../domain/processed-updates.js";
 import { makeUpdateStorable } from "../domain/storable-text.js";
 import type { Logger } from "../logger.js";
@@ -19,7 +19,8 @@ import type { BotContext } from "./context.js";
  *    transaction commits together with a journal row of its result, each Bot API call's answer
  *    is journaled when it returns, reads go with the next row (src/db/update-scope.ts).
  *    Session and dialog state are held back (DbStateStorage) and committed with the claim's
- *    end, in one transaction, which also forgets the journal: it is needed only until then.
+ *    end, in one statement, which also forgets the journal: it is needed only until then. A
+ *    write that gives back what was read is no write.
  * 3. Handling again. An update whose owner died before finishing it is taken over, at start-up
  *    (recoverUnfinishedUpdates) or when Telegram delivers it again. The dialog state is as it
  *    was before the update (step 2), so the dialog replays to the same step; the effects the
@@ -73,6 +74,7 @@ export class Inbox {
       seq: 0,
       pendingReads: [],
       pendingState: new Map(),
+      readState: new Map(),
       journaledAny: rerun,
       open: true,
     };
@@ -82,10 +84,9 @@ export class Inbox {
       status = "done";
     } finally {
       scope.open = false;
-      await this.db.transaction(async (tx) => {
-        await writeState(tx, scope.pendingState);
-        await finishUpdate(tx, this.owner, update.update_id, status);
-        if (scope.journaledAny) await forgetJournal(tx, update.update_id);
+      await finishUpdate(this.db, this.owner, update.update_id, status, {
+        changes: stateChanges(scope.pendingState),
+        forgetJournal: scope.journaledAny,
       });
     }
   };

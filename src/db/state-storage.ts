@@ -1,8 +1,8 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { StorageAdapter } from "grammy";
 import type { Db } from "./client.js";
 import { botState } from "./schema/index.js";
-import { activeScope, DELETED } from "./update-scope.js";
+import { activeScope, DELETED, type UpdateScope } from "./update-scope.js";
 
 export const SESSION_KEY_PREFIX = "session:";
 export const CONVERSATION_KEY_PREFIX = "conversation:";
@@ -19,26 +19,50 @@ export class DbStateStorage<T> implements StorageAdapter<T> {
   constructor(private readonly db: Db) {}
 
   async read(key: string): Promise<T | undefined> {
-    const pending = activeScope()?.pendingState;
-    if (pending?.has(key)) {
-      const value = pending.get(key);
+    const scope = activeScope();
+    if (scope?.pendingState.has(key)) {
+      const value = scope.pendingState.get(key);
       return value === DELETED ? undefined : (value as T);
     }
     const [row] = await this.db.select({ value: botState.value }).from(botState).where(eq(botState.key, key));
+    scope?.readState.set(key, row ? JSON.stringify(row.value) : "");
     return row?.value as T | undefined;
   }
 
   async write(key: string, value: T): Promise<void> {
-    const pending = activeScope()?.pendingState;
-    if (pending) pending.set(key, value);
+    const scope = activeScope();
+    if (scope) hold(scope, key, value, JSON.stringify(value));
     else await writeState(this.db, new Map([[key, value]]));
   }
 
   async delete(key: string): Promise<void> {
-    const pending = activeScope()?.pendingState;
-    if (pending) pending.set(key, DELETED);
+    const scope = activeScope();
+    if (scope) hold(scope, key, DELETED, "");
     else await writeState(this.db, new Map([[key, DELETED]]));
   }
+}
+
+/** Holds a write for the end of the update; one that gives back what was read is dropped. */
+function hold(scope: UpdateScope, key: string, value: unknown, json: string): void {
+  if (scope.readState.get(key) === json) scope.pendingState.delete(key);
+  else scope.pendingState.set(key, value);
+}
+
+/** The held state as parts of one statement (see finishUpdate): an upsert and a delete. */
+export function stateChanges(state: Map<string, unknown>): SQL[] {
+  const deleted = [...state].filter(([, value]) => value === DELETED).map(([key]) => key);
+  const written = [...state].filter(([, value]) => value !== DELETED);
+  const parts: SQL[] = [];
+  if (written.length > 0) {
+    const values = sql.join(
+      written.map(([key, value]) => sql`(${key}, ${JSON.stringify(value)}::jsonb, now())`),
+      sql`, `,
+    );
+    parts.push(sql`insert into bot_state (key, value, updated_at) values ${values}
+      on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`);
+  }
+  if (deleted.length > 0) parts.push(sql`delete from bot_state where key in (${sql.join(deleted.map((key) => sql`${key}`), sql`, `)})`);
+  return parts;
 }
 
 /** Writes held state: one upsert for the values, one delete for the deleted keys. */

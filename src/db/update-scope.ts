@@ -22,6 +22,8 @@ export interface UpdateScope {
   readonly pendingReads: [number, unknown][];
   /** Session and dialog state written while handling: key → value, or DELETED. */
   readonly pendingState: Map<string, unknown>;
+  /** The state as read from the database (JSON; "" when absent): a write of the same is no write. */
+  readonly readState: Map<string, string>;
   /** Whether journal rows were written (then they are deleted when the update finishes). */
   journaledAny: boolean;
   /** False once the update is finished: timers it left behind are not part of it. */
@@ -80,11 +82,6 @@ function decode(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(record)) out[key] = decode(item);
   return out;
-}
-
-/** Forgets the journal of a finished update: it was only needed to handle it again. */
-export async function forgetJournal(db: Db, updateId: number): Promise<void> {
-  await db.delete(updateEffects).where(eq(updateEffects.updateId, updateId));
 }
 
 /** Loads what an earlier handling of the update journaled. */

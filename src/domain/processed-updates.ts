@@ -101,10 +101,22 @@ export async function claimUpdate(db: Db, owner: UpdateOwner, update: Update): P
   return !row || row.status !== "handling" ? { kind: "finished" } : { kind: "busy" };
 }
 
-/** Marks the update finished (its stored text is dropped); call in the transaction of its state. */
-export async function finishUpdate(db: Db, owner: UpdateOwner, updateId: number, status: "done" | "failed"): Promise<void> {
+/**
+ * Finishes the update in one statement, so all of it happens or none: the state it changed
+ * (`changes`, writable CTEs), its journal forgotten, its row marked finished (the stored text of
+ * the update is dropped).
+ */
+export async function finishUpdate(
+  db: Db,
+  owner: UpdateOwner,
+  updateId: number,
+  status: "done" | "failed",
+  options: { changes?: SQL[]; forgetJournal?: boolean } = {},
+): Promise<void> {
+  const steps = [...(options.changes ?? []), ...(options.forgetJournal ? [sql`delete from update_effects where update_id = ${updateId}`] : [])];
+  const ctes = steps.length > 0 ? sql`with ${sql.join(steps.map((step, i) => sql`${sql.raw(`s${i}`)} as (${step})`), sql`, `)} ` : sql``;
   await db.execute(
-    sql`update processed_updates set status = ${status}, update = null, finished_at = now()
+    sql`${ctes}update processed_updates set status = ${status}, update = null, finished_at = now()
       where update_id = ${updateId} and owner = ${owner.id}`,
   );
 }
