@@ -2,7 +2,7 @@ import type { Bot, MiddlewareFn, Transformer } from "grammy";
 import type { Update } from "grammy/types";
 import type { Db } from "../db/client.js";
 import { stateChanges } from "../db/state-storage.js";
-import { activeScope, journal, journaled, loadJournal, runInScope, type UpdateScope } from "../db/update-scope.js";
+import { activeScope, journaled, loadJournal, recordAnswers, runInScope, type UpdateScope } from "../db/update-scope.js";
 import { claimUpdate, claimUpdates, finishUpdate, unfinishedUpdates, type UpdateOwner } from "../domain/processed-updates.js";
 import { makeUpdateStorable } from "../domain/storable-text.js";
 import type { Logger } from "../logger.js";
@@ -17,7 +17,8 @@ import type { BotContext } from "./context.js";
  *    names its owner (UpdateOwner: an instance, alive while its connection to Postgres is).
  * 2. Effects once. While the update is handled, what it does is journaled in order: each write
  *    transaction commits together with a journal row of its result, each Bot API call's answer
- *    is journaled when it returns, reads go with the next row (src/db/update-scope.ts).
+ *    is journaled before the next request goes out (the last one needs no row: the update's end
+ *    records it), reads go with the next row (src/db/update-scope.ts).
  *    Session and dialog state are held back (DbStateStorage) and committed with the claim's
  *    end, in one statement, which also forgets the journal: it is needed only until then. A
  *    write that gives back what was read is no write.
@@ -73,6 +74,7 @@ export class Inbox {
       earlier: rerun ? await loadJournal(this.db, update.update_id) : new Map<number, unknown>(),
       seq: 0,
       pendingReads: [],
+      unrecordedAnswer: false,
       pendingState: new Map(),
       readState: new Map(),
       journaledAny: rerun,
@@ -153,12 +155,14 @@ export function journalingFetch(base: Fetch): Fetch {
       const { status, body } = earlier.value as { status: number; body: string };
       return new Response(body, { status, headers: { "content-type": "application/json" } });
     }
+    await recordAnswers(scope);
     const response = await base(input, init);
     // Handled again later, a button press may be too old to answer: the rest must still happen.
     const tooOld = scope.rerun && method === "answerCallbackQuery" && response.status === 400;
     const body = tooOld ? JSON.stringify({ ok: true, result: true }) : await response.text();
     const status = tooOld ? 200 : response.status;
-    await journal(scope.db, scope, seq, { status, body });
+    scope.pendingReads.push([seq, { status, body }]);
+    scope.unrecordedAnswer = true;
     return new Response(body, { status, headers: { "content-type": "application/json" } });
   };
 }

@@ -18,8 +18,13 @@ export interface UpdateScope {
   readonly earlier: Map<number, unknown>;
   /** The number of effects (queries, transactions, Bot API calls) started so far. */
   seq: number;
-  /** Results of reads not yet journaled: they go with the next journal row (see journal()). */
+  /**
+   * Results not yet journaled: reads, and Telegram's answers. They go with the next journal row
+   * (see journal()); an answer also before the next request to Telegram (see recordAnswers()).
+   */
   readonly pendingReads: [number, unknown][];
+  /** Whether pendingReads holds an answer of Telegram's (then it must be written before the next request). */
+  unrecordedAnswer: boolean;
   /** Session and dialog state written while handling: key → value, or DELETED. */
   readonly pendingState: Map<string, unknown>;
   /** The state as read from the database (JSON; "" when absent): a write of the same is no write. */
@@ -101,8 +106,22 @@ export function journaled(scope: UpdateScope, seq: number): { found: false } | {
  * until then, reading again gives the same answer.
  */
 export async function journal(writer: Db, scope: UpdateScope, seq: number, value: unknown): Promise<void> {
+  await writeRows(writer, scope, [...scope.pendingReads.splice(0), [seq, value]]);
+}
+
+/**
+ * Writes the answers Telegram gave so far (with the reads before them) before the next request
+ * goes out. The last answer of an update needs no row: the update's end commits what it did.
+ */
+export async function recordAnswers(scope: UpdateScope): Promise<void> {
+  if (scope.unrecordedAnswer) await writeRows(scope.db, scope, scope.pendingReads.splice(0));
+}
+
+async function writeRows(writer: Db, scope: UpdateScope, entries: [number, unknown][]): Promise<void> {
   scope.journaledAny = true;
-  const rows = [...scope.pendingReads.splice(0), [seq, value] as [number, unknown]].map(([s, v]) => ({ updateId: scope.updateId, seq: s, result: encode(v) }));
+  scope.unrecordedAnswer = false;
+  if (entries.length === 0) return;
+  const rows = entries.map(([s, v]) => ({ updateId: scope.updateId, seq: s, result: encode(v) }));
   await writer
     .insert(updateEffects)
     .values(rows)
