@@ -32,7 +32,7 @@ import type { BotContext } from "./context.js";
  */
 
 /** An update that stopped the bot this many times is given up (logged), not tried forever. */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 /** How long a duplicate waits for a live instance handling the same update. */
 const BUSY_WAIT_MS = 60_000;
 
@@ -125,7 +125,7 @@ export class Inbox {
     const unfinished = await unfinishedUpdates(this.db, this.owner);
     if (unfinished.length === 0) return 0;
     this.logger.info({ updates: unfinished.length }, "handling the updates a stopped process did not finish");
-    for (const { update } of unfinished) await bot.handleUpdate(update);
+    for (const update of unfinished) await bot.handleUpdate(update);
     return unfinished.length;
   }
 }

@@ -1,4 +1,4 @@
-import { eq, inArray, type SQL, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import type { StorageAdapter } from "grammy";
 import type { Db } from "./client.js";
 import { botState } from "./schema/index.js";
@@ -65,15 +65,7 @@ export function stateChanges(state: Map<string, unknown>): SQL[] {
   return parts;
 }
 
-/** Writes held state: one upsert for the values, one delete for the deleted keys. */
+/** Writes state at once (outside an update's handling). */
 export async function writeState(db: Db, state: Map<string, unknown>): Promise<void> {
-  const deleted = [...state].filter(([, value]) => value === DELETED).map(([key]) => key);
-  const written = [...state].filter(([, value]) => value !== DELETED).map(([key, value]) => ({ key, value }));
-  if (written.length > 0) {
-    await db
-      .insert(botState)
-      .values(written)
-      .onConflictDoUpdate({ target: botState.key, set: { value: sql`excluded.value`, updatedAt: sql`now()` } });
-  }
-  if (deleted.length > 0) await db.delete(botState).where(inArray(botState.key, deleted));
+  for (const change of stateChanges(state)) await db.execute(change);
 }

@@ -185,6 +185,7 @@ export function journaledDb(db: Db): Db {
     const earlier = journaled(scope, seq);
     if (earlier.found) return earlier.value;
     const reads = [...scope.pendingReads];
+    const unrecordedAnswer = scope.unrecordedAnswer;
     try {
       return await transaction(async (tx) => {
         const result = await work(tx as never);
@@ -192,8 +193,9 @@ export function journaledDb(db: Db): Db {
         return result;
       }, config as never);
     } catch (error) {
-      // Rolled back with the journal row: the reads before it still wait for one.
-      scope.pendingReads.splice(0, scope.pendingReads.length, ...reads, ...scope.pendingReads.filter((r) => !reads.includes(r)));
+      // Rolled back with the journal row: what it carried still waits for one.
+      scope.pendingReads.unshift(...reads.filter((entry) => !scope.pendingReads.includes(entry)));
+      scope.unrecordedAnswer ||= unrecordedAnswer;
       throw error;
     }
   }) as Db["transaction"];

@@ -122,12 +122,12 @@ export async function finishUpdate(
 }
 
 /** Updates whose handling began and never finished, and whose owner is dead: oldest first. */
-export async function unfinishedUpdates(db: Db, owner: UpdateOwner, limit = 1000): Promise<{ update: Update; attempts: number }[]> {
-  const rows = await selectRows<{ update: Update | string; attempts: number }>(
+export async function unfinishedUpdates(db: Db, owner: UpdateOwner, limit = 1000): Promise<Update[]> {
+  const rows = await selectRows<{ update: Update | string }>(
     db,
-    sql`select p.update, p.attempts from processed_updates p
+    sql`select p.update from processed_updates p
       where p.status = 'handling' and p.update is not null and p.owner is distinct from ${owner.id} and ${sql.raw(OWNER_IS_DEAD)}
       order by p.update_id limit ${limit}`,
   );
-  return rows.map((r) => ({ update: typeof r.update === "string" ? (JSON.parse(r.update) as Update) : r.update, attempts: r.attempts }));
+  return rows.map((r) => (typeof r.update === "string" ? (JSON.parse(r.update) as Update) : r.update));
 }

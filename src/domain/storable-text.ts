@@ -64,9 +64,14 @@ function storableWithEntities(text: string, entities: Entity[] | undefined): str
  * entities aligned.
  */
 export function makeUpdateStorable<T>(update: T): T {
+  // In polling mode the inbox cleans a batch before storing it, and the bot then gets the same objects.
+  if (update === null || typeof update !== "object" || cleaned.has(update)) return update;
   clean(update, 0);
+  cleaned.add(update);
   return update;
 }
+
+const cleaned = new WeakSet<object>();
 
 function clean(value: unknown, depth: number): void {
   if (depth > 32 || value === null || typeof value !== "object") return;
