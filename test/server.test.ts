@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, startApp } from "../src/app.js";
 import { parseConfig } from "../src/config.js";
 import { createTestDatabase, TEST_DRIVER, type TestDatabase } from "./helpers/db.js";
 import { FakeBotApiServer } from "./helpers/fake-bot-api-server.js";
-import { type LogLine, TEST_TOKEN } from "./helpers/harness.js";
+import { TEST_TOKEN } from "./helpers/harness.js";
+import { captureLogs, type LogLine } from "./helpers/logs.js";
 import { command, makeUser } from "./helpers/updates.js";
 
 async function freePort(): Promise<number> {
@@ -26,7 +25,7 @@ let base: string;
 let workDir: string;
 let database: TestDatabase | undefined;
 const SECRET = "webhook_secret-123";
-const logs: LogLine[] = [];
+let logs: LogLine[] = [];
 
 beforeAll(async () => {
   api = await new FakeBotApiServer().start();
@@ -43,15 +42,9 @@ beforeAll(async () => {
     TELEGRAM_API_ROOT: api.url,
     ...(database?.url ? { DATABASE_URL: database.url } : { DATA_DIR: join(workDir, "data") }),
   });
-  const logger = pino(
-    { level: "info" },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logs.push(JSON.parse(chunk.toString()) as LogLine);
-        done();
-      },
-    }),
-  );
+  const captured = captureLogs("info");
+  logs = captured.logs;
+  const logger = captured.logger;
   app = await startApp(config, logger);
 });
 

@@ -1,18 +1,13 @@
-import { Writable } from "node:stream";
 import { eq, sql } from "drizzle-orm";
-import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
-import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { BotContext } from "../../src/bot/context.js";
-import { createBot, inboxOf } from "../../src/bot/create-bot.js";
+import { inboxOf } from "../../src/bot/create-bot.js";
 import { partners, processedUpdates, updateEffects } from "../../src/db/schema/index.js";
 import { localOwner, postgresOwner, type UpdateOwner } from "../../src/domain/processed-updates.js";
 import { forgetProcessedUpdates } from "../../src/domain/housekeeping.js";
 import { TEST_DRIVER } from "../helpers/db.js";
 import type { FakeTelegram } from "../helpers/fake-telegram.js";
-import { BOT_INFO } from "../helpers/fake-telegram.js";
-import { createHarness, type Harness, type LogLine } from "../helpers/harness.js";
+import { createHarness, type Harness } from "../helpers/harness.js";
 import { command, press, text, type TestUser } from "../helpers/updates.js";
 
 let h: Harness;
@@ -22,24 +17,9 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 beforeEach(async () => h.reset());
 
-const logs: LogLine[] = [];
-const logger = pino(
-  { level: "debug" },
-  new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(JSON.parse(chunk.toString()) as LogLine);
-      done();
-    },
-  }),
-);
-
 /** Another instance of the bot over the same database, with its own identity and Telegram client. */
-function instance(owner: UpdateOwner, fetch: FakeTelegram["fetch"] = h.telegram.fetch): Bot<BotContext> {
-  return createBot(
-    { config: h.config, db: h.database.db, logger, i18n: h.i18n, now: () => h.clock.now, wakeOutbox: () => undefined },
-    { botInfo: BOT_INFO, client: { fetch: fetch as never }, owner },
-  );
-}
+const instance = (owner: UpdateOwner, fetch?: FakeTelegram["fetch"]) => h.instance({ owner, ...(fetch ? { fetch } : {}) });
+const logs = () => h.logs;
 
 /** Walks the admin through /newpartner up to the summary; returns the Save press. */
 async function upToSave(user: TestUser): Promise<Update> {
@@ -106,7 +86,7 @@ describe("each update is handled once, to its end", () => {
     expect(done).toMatchObject({ status: "done", attempts: 2, update: null });
     // Finished, it needs no journal any more.
     expect(await journal()).toEqual([]);
-    expect(logs.some((l) => l.msg === "handling again an update whose handling did not finish")).toBe(true);
+    expect(logs().some((l) => l.msg === "handling again an update whose handling did not finish")).toBe(true);
     // The dialog ended where it should: a new command is a new command.
     await next.handleUpdate(command(h.admin, "help"));
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("администратор");
@@ -120,7 +100,7 @@ describe("each update is handled once, to its end", () => {
     expect(h.telegram.textsTo(h.admin.id)).toEqual([]);
     const [row] = await h.database.db.select().from(processedUpdates).where(eq(processedUpdates.updateId, update.update_id));
     expect(row).toMatchObject({ status: "failed", update: null });
-    expect(logs.some((l) => l.level === 50 && l.msg === "giving up on an update whose handling never finished")).toBe(true);
+    expect(logs().some((l) => l.level === 50 && l.msg === "giving up on an update whose handling never finished")).toBe(true);
   });
 
   it("keeps no journal of a finished update, and housekeeping forgets old ids and leftovers", async () => {

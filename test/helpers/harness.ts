@@ -1,5 +1,3 @@
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import type { Update, User } from "grammy/types";
 import { expect } from "vitest";
 import type { Bot } from "grammy";
@@ -7,18 +5,16 @@ import type { BotContext } from "../../src/bot/context.js";
 import { createBot } from "../../src/bot/create-bot.js";
 import { createI18n, type I18n } from "../../src/bot/i18n.js";
 import { type Config, parseConfig } from "../../src/config.js";
+import type { UpdateOwner } from "../../src/domain/processed-updates.js";
 import { OutboxSender } from "../../src/delivery/outbox.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
+import { captureLogs, type LogLine } from "./logs.js";
 import { BOT_INFO, FakeTelegram, TEST_TOKEN } from "./fake-telegram.js";
 import { makeUser, press } from "./updates.js";
 
 export { TEST_TOKEN };
 
-export interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
+export type { LogLine };
 
 /**
  * The real bot over a real, migrated database, talking to a fake Bot API through
@@ -42,6 +38,8 @@ export interface Harness {
   pressButton(user: User, data: string): Promise<void>;
   /** Throws the bot object away and builds a new one over the same database (a restart). */
   restart(): void;
+  /** Another instance of the bot over the same database: its own owner of updates, its own fetch. */
+  instance(options: { owner?: UpdateOwner; fetch?: FakeTelegram["fetch"] }): Bot<BotContext>;
   reset(): Promise<void>;
   close(): Promise<void>;
   /** Every callback query the bot received got an answerCallbackQuery. */
@@ -53,25 +51,16 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const missingKeys: string[] = [];
   const i18n = await createI18n((language, key) => missingKeys.push(`${language}:${key}`));
   const telegram = new FakeTelegram();
-  const logs: LogLine[] = [];
-  const logger = pino(
-    { level: "debug" },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logs.push(JSON.parse(chunk.toString()) as LogLine);
-        done();
-      },
-    }),
-  );
+  const { logger, logs } = captureLogs();
   const admin = makeUser({ id: 111_111, first_name: "Анна", last_name: "Админова", username: "anna_admin" });
   const config = parseConfig({ BOT_TOKEN: TEST_TOKEN, ADMIN_TELEGRAM_IDS: String(admin.id), ...env });
   const clock = { now: new Date("2026-12-01T02:00:00Z") };
   const received: Update[] = [];
 
-  const build = () =>
+  const build = (options: { owner?: UpdateOwner; fetch?: FakeTelegram["fetch"] } = {}) =>
     createBot(
       { config, db: database.db, logger, i18n, now: () => clock.now, wakeOutbox: () => undefined },
-      { botInfo: BOT_INFO, client: { fetch: telegram.fetch as never } },
+      { botInfo: BOT_INFO, client: { fetch: (options.fetch ?? telegram.fetch) as never }, ...(options.owner ? { owner: options.owner } : {}) },
     );
   const bot = build();
   // The real sender over the same fake Telegram; no waiting between messages in tests.
@@ -114,6 +103,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     restart() {
       harness.bot = build();
     },
+    instance: build,
     async reset() {
       await database.truncate();
       telegram.reset();
