@@ -1,14 +1,15 @@
 # syntax=docker/dockerfile:1
 # The bot in a container: `docker build -t palace-bot .`, or `docker compose up -d --build`.
+# Node 20: the version CI runs the test suite on (engines in package.json allow 20.19+, 22.13+, 24+).
 
 # --- deps: production dependencies only -------------------------------------------------------
-FROM node:22-bookworm-slim AS deps
+FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 # --- build: compile TypeScript to dist/ -------------------------------------------------------
-FROM node:22-bookworm-slim AS build
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -18,7 +19,7 @@ COPY src ./src
 RUN npm run build && rm -f dist/.tsbuildinfo
 
 # --- runtime ----------------------------------------------------------------------------------
-FROM node:22-bookworm-slim
+FROM node:20-bookworm-slim
 WORKDIR /app
 # Logs are JSON lines here (`docker logs`), and readable lines only with a terminal (`docker run -it`).
 ENV NODE_ENV=production
