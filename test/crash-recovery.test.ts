@@ -89,10 +89,10 @@ interface Step {
 
 const NEW_PARTNER: Step[] = [
   { input: (u) => command(u, "newpartner"), expect: "Напишите полное название организации" },
-  { input: say("Иркутский государственный университет"), expect: "Короткое название" },
+  { input: say("Иркутский государственный университет"), expect: "Краткое название" },
   { input: say("ИГУ"), expect: "Тип организации" },
   { input: pick("ask:pick:university"), expect: "Кто отвечает за партнёрство?" },
-  { input: pick("ask:pick:institution"), expect: "Направления совместной деятельности" },
+  { input: pick("ask:pick:institution"), expect: "Направленность совместной деятельности" },
   { input: pick("ask:pick:natural_science"), expect: "✅ Естественнонаучная" },
   { input: pick("ask:done"), expect: "Сайт организации" },
   { input: say("isu.ru"), expect: "Адрес организации" },

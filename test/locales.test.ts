@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../src/bot/commands.js";
 import { createI18n, LOCALES_DIR } from "../src/bot/i18n.js";
 import { LANGUAGES } from "../src/config.js";
-import { DIRECTIONS, EVENT_FORMATS, INTERACTION_KINDS, OWNER_KINDS, PARTNER_TYPES, ROLES, STAGES } from "../src/db/schema/index.js";
+import { EVENT_FORMATS, EVENT_STATUSES, FOCUSES, INTERACTION_KINDS, OWNER_KINDS, PARTNER_TYPES, ROLES, STAGES } from "../src/db/schema/index.js";
 
 type Tree = { [key: string]: string | Tree };
 
@@ -15,6 +15,37 @@ function flatten(tree: Tree, prefix = ""): string[] {
 }
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;
+
+/** Every string of a language, by its full key ("events.card.when"), from every file. */
+function stringsOf(language: string): Map<string, string> {
+  const strings = new Map<string, string>();
+  const walk = (tree: Tree, prefix: string) => {
+    for (const [key, value] of Object.entries(tree)) {
+      if (typeof value === "string") strings.set(`${prefix}${key}`, value);
+      else walk(value, `${prefix}${key}.`);
+    }
+  };
+  for (const file of readdirSync(join(LOCALES_DIR, language)).filter((f) => f.endsWith(".json"))) {
+    walk(JSON.parse(readFileSync(join(LOCALES_DIR, language, file), "utf8")) as Tree, "");
+  }
+  return strings;
+}
+
+/** «принял(а)», «подключился(ась)», «Согласен(на)», «отказался(-ась)»: a word with its feminine ending in brackets. */
+const GENDER_SLASH = /\p{Script=Cyrillic}\((?:-?\p{Script=Cyrillic}{1,4})\)/u;
+
+/**
+ * A placeholder followed by a lower-case word: «{{count}} символов». Unless the word is one of
+ * these (prepositions, conjunctions, verbs, abbreviations that do not decline), it is a noun
+ * counted by the placeholder, and the key needs plural forms.
+ */
+const NUMBER_THEN_WORD = /\{\{\s*(\w+)(?:\s*,\s*\w+)?\s*\}\}\s+([а-яё][а-яё-]*)/gu;
+const NOT_COUNTED = new Set(["из", "по", "от", "до", "в", "во", "с", "со", "к", "и", "или", "не", "на", "за", "о", "об", "бессрочно", "просит", "предлагает", "готов", "сохранён", "длиннее", "теперь", "ч", "мин"]);
+/** «2026 год» names a year, it does not count years. */
+const NOT_COUNTED_KEYS = new Set(["report.presets.year"]);
+
+/** "🕓 ждёт согласования" → "ждёт согласования". */
+const withoutMark = (text: string) => text.replace(/^[^\p{L}]+/u, "").toLowerCase();
 
 function keysOf(language: string): Map<string, string[]> {
   const files = new Map<string, string[]>();
@@ -50,10 +81,15 @@ describe("locales", () => {
     const enumerations: [string, readonly string[]][] = [
       ["partners.types", PARTNER_TYPES],
       ["partners.owner_kinds", OWNER_KINDS],
-      ["partners.directions", DIRECTIONS],
+      ["partners.focuses", FOCUSES],
+      ["partners.focus_buttons", FOCUSES],
       ["partners.stages", STAGES],
       ["interactions.kinds", INTERACTION_KINDS],
       ["agreements.formats", EVENT_FORMATS],
+      ["agreements.format_buttons", EVENT_FORMATS],
+      ["events.statuses", EVENT_STATUSES],
+      ["export.values.statuses", EVENT_STATUSES],
+      ["report.statuses", EVENT_STATUSES],
       ["roles", ROLES],
     ];
     for (const language of LANGUAGES) {
@@ -69,6 +105,53 @@ describe("locales", () => {
     expect(t("staff.title", { count: 3 })).toContain("3 человека");
     expect(t("staff.title", { count: 11 })).toContain("11 человек");
     expect(t("staff.title", { count: 22 })).toContain("22 человека");
+    expect(t("participant.comment_too_long", { count: 22, max: 1000 })).toContain("22 символа,");
+    expect(t("participant.comment_too_long", { count: 25, max: 1000 })).toContain("25 символов,");
+    expect(t("participant.comment_too_long", { count: 1001, max: 1000 })).toContain("1001 символ,");
+    expect(t("events.card.ages", { from: 5, count: 21 })).toBe("5–21 год");
+    expect(t("events.card.ages_from", { count: 3 })).toBe("от 3 лет");
+  });
+
+  it("give every Russian count its plural forms: no placeholder is followed by a noun in a key without them", () => {
+    const singular: string[] = [];
+    for (const [key, text] of stringsOf("ru")) {
+      if (PLURAL.test(key) || NOT_COUNTED_KEYS.has(key)) continue;
+      for (const [whole, , word] of text.matchAll(NUMBER_THEN_WORD)) if (!NOT_COUNTED.has(word!)) singular.push(`${key}: ${whole}`);
+    }
+    expect(singular).toEqual([]);
+  });
+
+  it("catch a count without plural forms (the check above can fail)", () => {
+    const text = "Комментарий получился длинным: {{length}} символов";
+    expect([...text.matchAll(NUMBER_THEN_WORD)].map((m) => m[2])).toEqual(["символов"]);
+    expect(GENDER_SLASH.test("{{name}} принял(а) приглашение")).toBe(true);
+    expect(GENDER_SLASH.test("отказался(-ась)")).toBe(true);
+    expect(GENDER_SLASH.test("Участники (анонимно)")).toBe(false);
+  });
+
+  it("write Russian without gender slashes such as «принял(а)»", () => {
+    const slashed = [...stringsOf("ru")].filter(([, text]) => GENDER_SLASH.test(text)).map(([key, text]) => `${key}: ${text}`);
+    expect(slashed).toEqual([]);
+  });
+
+  it("name each event status the same on the card, in exports and in reports", () => {
+    for (const language of LANGUAGES) {
+      const strings = stringsOf(language);
+      for (const status of EVENT_STATUSES) {
+        const names = ["events.statuses", "export.values.statuses", "report.statuses"].map((prefix) => withoutMark(strings.get(`${prefix}.${status}`) ?? ""));
+        expect(new Set(names).size, `${language} ${status}: ${names.join(" / ")}`).toBe(1);
+      }
+    }
+    const ru = stringsOf("ru");
+    expect(ru.get("events.statuses.closed")).toContain("проведено, отзывы собраны");
+    expect(ru.get("events.statuses.changes_requested")).toContain("на доработке");
+    // The audience category is named the same on the form's button and on the event card.
+    expect(ru.get("event_form.categories.general")!.toLowerCase()).toBe(ru.get("events.categories.general"));
+  });
+
+  it("quote in English with “…”, not «…» or straight quotes", () => {
+    const quoted = [...stringsOf("en")].filter(([, text]) => /«(?! )|»|"/.test(text)).map(([key, text]) => `${key}: ${text}`);
+    expect(quoted).toEqual([]);
   });
 
   it("have every key the code asks for, in both languages", async () => {

@@ -2,7 +2,7 @@ import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context, SessionFlavor } from "grammy";
 import type { Config, Language } from "../config.js";
 import type { Db } from "../db/client.js";
-import type { Direction, PartnerType, Role, Stage, User } from "../db/schema/index.js";
+import type { Focus, PartnerType, Role, Stage, User } from "../db/schema/index.js";
 import type { Logger } from "../logger.js";
 import type { I18n, TFunction } from "./i18n.js";
 
@@ -21,7 +21,7 @@ export interface PartnerListState {
   type?: PartnerType;
   stage?: Stage;
   unitId?: number;
-  direction?: Direction;
+  focus?: Focus;
   mine?: boolean;
   text?: string;
   page: number;

@@ -5,6 +5,7 @@ import { formatDay } from "../domain/dates.js";
 import type { Digest, DigestPreferences, InstitutionFigures, Section, StaffSections, WeekFigures } from "../domain/digests.js";
 import type { RatingAverage } from "../domain/feedback-results.js";
 import type { TFunction } from "./i18n.js";
+import { formatDateTime } from "./format.js";
 import { clip } from "./html.js";
 
 /** Telegram's limit for one message, in parsed characters. */
@@ -27,8 +28,6 @@ interface Render {
   limit: number;
 }
 
-const shortDateTime = (r: Render, date: Date) =>
-  new Intl.DateTimeFormat(LOCALES[r.language], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: r.timeZone }).format(date);
 const longDay = (r: Render, date: Date) =>
   new Intl.DateTimeFormat(LOCALES[r.language], { day: "numeric", month: "long", timeZone: r.timeZone }).format(date);
 const dayWithYear = (r: Render, date: Date) =>
@@ -57,7 +56,7 @@ function block<T>(
 }
 
 function eventLine(r: Render) {
-  return (event: { title: string; startsAt: Date }) => r.t("digest.lines.event", { when: shortDateTime(r, event.startsAt), title: clip(event.title, TITLE_MAX) });
+  return (event: { title: string; startsAt: Date }) => r.t("digest.lines.event", { when: formatDateTime(event.startsAt, r.language, r.timeZone), title: clip(event.title, TITLE_MAX) });
 }
 
 function rating(r: Render, value: RatingAverage | null, who: "participants" | "partners"): string | null {

@@ -1,20 +1,10 @@
 import type { Language } from "../config.js";
 import type { Event } from "../db/schema/index.js";
 import type { EventOverview } from "../domain/event-overview.js";
-import { formatDateTime, plainName } from "./format.js";
+import { localDate } from "../domain/dates.js";
+import { formatDateTime, formatTime, plainName } from "./format.js";
 import { clip, escapeHtml } from "./html.js";
 import type { TFunction } from "./i18n.js";
-
-const LOCALES: Record<Language, string> = { ru: "ru-RU", en: "en-GB" };
-
-function formatTime(date: Date, language: Language, timeZone: string): string {
-  return new Intl.DateTimeFormat(LOCALES[language], { timeStyle: "short", timeZone }).format(date);
-}
-
-function sameLocalDay(a: Date, b: Date, timeZone: string): boolean {
-  const day = (d: Date) => new Intl.DateTimeFormat("en-CA", { timeZone, dateStyle: "short" }).format(d);
-  return day(a) === day(b);
-}
 
 /** «2 ч 30 мин» / "2 h 30 min". */
 export function formatDuration(t: TFunction, event: Pick<Event, "startsAt" | "endsAt">): string {
@@ -25,13 +15,14 @@ export function formatDuration(t: TFunction, event: Pick<Event, "startsAt" | "en
   return m === 0 ? t("events.duration_h", { h }) : t("events.duration_hm", { h, m });
 }
 
-/** «10 декабря 2026 г., 15:00–17:00» in the institution's time zone; the end date too when it differs. */
+/**
+ * «10 декабря 2026, 15:00–17:00» in the institution's time zone (formatDateTime and the end's
+ * time); «10 декабря 2026, 22:00 – 11 декабря 2026, 01:00» when it ends on another day.
+ */
 export function formatEventWhen(event: Pick<Event, "startsAt" | "endsAt">, language: Language, timeZone: string): string {
   const start = formatDateTime(event.startsAt, language, timeZone);
-  const end = sameLocalDay(event.startsAt, event.endsAt, timeZone)
-    ? formatTime(event.endsAt, language, timeZone)
-    : formatDateTime(event.endsAt, language, timeZone);
-  return `${start} – ${end}`;
+  if (localDate(event.startsAt, timeZone) === localDate(event.endsAt, timeZone)) return `${start}–${formatTime(event.endsAt, language, timeZone)}`;
+  return `${start} – ${formatDateTime(event.endsAt, language, timeZone)}`;
 }
 
 /**
@@ -47,11 +38,11 @@ export function eventSummary(t: TFunction, language: Language, timeZone: string,
   lines.push(event.place ? t("events.card.place", { place: clip(event.place, 200) }) : t("events.card.place_none"));
   const audience = [
     event.ageFrom !== null && event.ageTo !== null
-      ? t("events.card.ages", { from: event.ageFrom, to: event.ageTo })
+      ? t("events.card.ages", { from: event.ageFrom, count: event.ageTo })
       : event.ageFrom !== null
-        ? t("events.card.ages_from", { from: event.ageFrom })
+        ? t("events.card.ages_from", { count: event.ageFrom })
         : event.ageTo !== null
-          ? t("events.card.ages_to", { to: event.ageTo })
+          ? t("events.card.ages_to", { count: event.ageTo })
           : null,
     ...event.categories.map((c) => t(`events.categories.${c}`)),
   ].filter((part): part is string => part !== null);

@@ -44,7 +44,7 @@ const eventValues = (event: EventLine, language: Language, timeZone: string) => 
   start: formatDateTime(event.startsAt, language, timeZone),
 });
 
-/** The prompt: thanks for the event, the question, and until when it can be answered. */
+/** The prompt: thanks for the event, the question, until when it can be answered, and what 1 and 5 mean right above the row. */
 export function promptText(t: TFunction, language: Language, timeZone: string, event: EventLine, round: Pick<FeedbackRound, "promptsCloseAt">): string {
   return [
     t("feedback.prompt", eventValues(event, language, timeZone)),
@@ -52,10 +52,12 @@ export function promptText(t: TFunction, language: Language, timeZone: string, e
     t("feedback.question"),
     "",
     t("feedback.open_until", { date: formatDateTime(round.promptsCloseAt, language, timeZone) }),
+    "",
+    t("feedback.legend"),
   ].join("\n");
 }
 
-/** The reminder: the same question and row, and how many days are left. */
+/** The reminder: the same question, how many days are left, the legend and the row. */
 export function reminderText(t: TFunction, language: Language, timeZone: string, view: PromptView, now: Date): string {
   const daysLeft = Math.max(1, Math.ceil((view.round.promptsCloseAt.getTime() - now.getTime()) / DAY_MS));
   return [
@@ -64,6 +66,8 @@ export function reminderText(t: TFunction, language: Language, timeZone: string,
     t("feedback.question"),
     "",
     t("feedback.days_left", { count: daysLeft }),
+    "",
+    t("feedback.legend"),
   ].join("\n");
 }
 

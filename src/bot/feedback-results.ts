@@ -188,7 +188,7 @@ export async function enqueueFeedbackSummary(tx: Db, deps: NoticeDeps, eventId: 
 }
 
 function trendText(t: TFunction, language: Language, trend: AverageTrend): string {
-  return trend.change === null ? "" : t("feedback_results.trend", { change: formatChange(t, language, trend.change), days: SATISFACTION_DAYS });
+  return trend.change === null ? "" : t("feedback_results.trend", { change: formatChange(t, language, trend.change) });
 }
 
 /**
@@ -209,5 +209,5 @@ export function satisfactionLine(t: TFunction, language: Language, row: Feedback
       }),
     );
   }
-  return parts.length === 0 ? null : t("feedback_results.satisfaction", { days: SATISFACTION_DAYS, parts: parts.join("; ") });
+  return parts.length === 0 ? null : t("feedback_results.satisfaction", { count: SATISFACTION_DAYS, parts: parts.join("; ") });
 }

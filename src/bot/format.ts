@@ -1,5 +1,7 @@
 import type { Language } from "../config.js";
+import type { OwnerKind } from "../db/schema/index.js";
 import { escapeHtml } from "./html.js";
+import type { TFunction } from "./i18n.js";
 
 export interface Named {
   firstName: string;
@@ -18,8 +20,35 @@ export function displayName(person: Named): string {
   return escapeHtml(person.username ? `${name} (@${person.username})` : name);
 }
 
+/**
+ * Who owns a partnership, the one way the bot writes it (card, form summary): «Отдел техники
+ * (отдел)», «Мария Петрова (педагог)», «учреждение в целом». Unescaped, like plainName.
+ */
+export function ownerText(t: TFunction, kind: OwnerKind, name: string | null | undefined): string {
+  const kindText = t(`partners.owner_kinds.${kind}`).toLocaleLowerCase();
+  return kind === "institution" || !name ? kindText : `${name} (${kindText})`;
+}
+
 const LOCALES: Record<Language, string> = { ru: "ru-RU", en: "en-GB" };
 
-export function formatDateTime(date: Date, language: Language, timeZone: string): string {
-  return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: "long", timeStyle: "short", timeZone }).format(date);
+/** «15:00», 24-hour, in `timeZone`. */
+export function formatTime(date: Date, language: Language, timeZone: string): string {
+  return new Intl.DateTimeFormat(LOCALES[language], { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(date);
+}
+
+/**
+ * How the bot writes a date and time, everywhere: «25 декабря 2026, 15:00» / "25 December 2026,
+ * 15:00", in `timeZone`; `weekday` puts the day of the week first («пятница, 25 декабря 2026, 15:00»).
+ */
+export function formatDateTime(date: Date, language: Language, timeZone: string, options: { weekday?: boolean } = {}): string {
+  const day = new Intl.DateTimeFormat(LOCALES[language], {
+    ...(options.weekday ? { weekday: "long" as const } : {}),
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone,
+  })
+    .format(date)
+    .replace(/\s?г\.$/, "");
+  return `${day}, ${formatTime(date, language, timeZone)}`;
 }

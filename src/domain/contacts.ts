@@ -58,9 +58,30 @@ export function checkTelegramUsername(raw: string): Checked<string> {
   return USERNAME.test(value) ? { ok: true, value } : { ok: false, error: "bad_username" };
 }
 
-/** A phone shown to people: +7 914 123 45 67. */
+/**
+ * Russian geographic codes whose local numbers have seven digits (Moscow, St Petersburg and the
+ * largest cities): written +7 495 123-45-67. Every other geographic code is written with the
+ * four-digit code of its city and a six-digit number, as Irkutsk's: +7 3952 12-34-56.
+ */
+const SEVEN_DIGIT_LOCAL_CODES = new Set([
+  "342", "343", "347", "351", "381", "383", "391", "423", "473", "495", "498", "499", "812", "831", "843", "846", "861", "862", "863",
+]);
+
+/**
+ * The one way the bot writes a phone, in messages and exports alike: Russian numbers as people
+ * write them, +7 3952 12-34-56 (a city landline) or +7 914 123-45-67 (a mobile, a toll-free or a
+ * big city's number); other countries in the international format, +1 202 555 0123.
+ */
 export function formatPhone(e164: string): string {
-  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed) return e164;
+  const digits = parsed.nationalNumber;
+  if (parsed.countryCallingCode !== "7" || digits.length !== 10) return parsed.formatInternational();
+  const pairs = (local: string) => local.replace(/^(\d+)(\d{2})(\d{2})$/, "$1-$2-$3");
+  // 3xx, 4xx and 8xx (but 800-series) are geographic; 9xx are mobiles; 6xx and 7xx are Kazakhstan's.
+  const geographic = /^[348]/.test(digits) && !digits.startsWith("80");
+  const code = geographic && !SEVEN_DIGIT_LOCAL_CODES.has(digits.slice(0, 3)) ? 4 : 3;
+  return `+7 ${digits.slice(0, code)} ${pairs(digits.slice(code))}`;
 }
 
 export interface ContactDraft {

@@ -11,6 +11,13 @@ export interface PlanItemSource {
   partnerId: number;
   partnerName: string;
   partnerStage: Stage;
+  /** When the plan has it: a day, or the first day of a month (`plannedMonthOnly`). */
+  plannedOn: string;
+  plannedMonthOnly: boolean;
+  /** The staff member the plan names, if any. */
+  responsibleUserId: number | null;
+  /** The department or association that owns the partnership, if one does. */
+  ownerUnitId: number | null;
 }
 
 export async function planItemSource(db: Db, planItemId: number): Promise<PlanItemSource | undefined> {
@@ -28,6 +35,10 @@ export async function planItemSource(db: Db, planItemId: number): Promise<PlanIt
     partnerId: row.partner.id,
     partnerName: row.partner.shortName ?? row.partner.fullName,
     partnerStage: row.partner.stage,
+    plannedOn: row.item.plannedOn,
+    plannedMonthOnly: row.item.plannedMonthOnly,
+    responsibleUserId: row.item.responsibleUserId,
+    ownerUnitId: row.partner.ownerKind === "department" || row.partner.ownerKind === "association" ? row.partner.ownerUnitId : null,
   };
 }
 

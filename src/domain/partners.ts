@@ -1,7 +1,7 @@
 import { and, arrayContains, asc, count, desc, eq, gte, ilike, inArray, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import {
-  type Direction,
+  type Focus,
   type OwnerKind,
   type Partner,
   type PartnerType,
@@ -36,7 +36,7 @@ export interface PartnerDraft {
   ownerKind: OwnerKind;
   ownerUnitId: number | null;
   ownerUserId: number | null;
-  directions: Direction[];
+  focuses: Focus[];
   website: string | null;
   address: string | null;
   inn: string | null;
@@ -265,7 +265,7 @@ export interface PartnerFilter {
   type?: PartnerType;
   stage?: Stage;
   ownerUnitId?: number;
-  direction?: Direction;
+  focus?: Focus;
   /** Only partners this user owns, or their unit does. */
   mineFor?: User;
   /** Words to find in names, INN or contact names. */
@@ -291,7 +291,7 @@ export async function listPartners(
   else conditions.push(ne(partners.stage, "archived"));
   if (filter.type) conditions.push(eq(partners.type, filter.type));
   if (filter.ownerUnitId !== undefined) conditions.push(eq(partners.ownerUnitId, filter.ownerUnitId));
-  if (filter.direction) conditions.push(arrayContains(partners.directions, [filter.direction]));
+  if (filter.focus) conditions.push(arrayContains(partners.focuses, [filter.focus]));
   if (filter.mineFor) {
     const mine = await unitsOf(db, filter.mineFor);
     conditions.push(

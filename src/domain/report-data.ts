@@ -3,7 +3,7 @@ import { unionAll } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client.js";
 import {
   agreements,
-  type Direction,
+  type Focus,
   EVENT_FORMATS,
   type EventFormat,
   type EventStatus,
@@ -204,7 +204,7 @@ export interface PartnerReportRow {
   ownerKind: OwnerKind;
   ownerUnitName: string | null;
   ownerUserName: string | null;
-  directions: Direction[];
+  focuses: Focus[];
   stage: Stage;
   createdAt: Date;
   /** The latest agreement in force by the period's end (valid from on or before its last day). */
@@ -601,7 +601,7 @@ async function partnerRowsOf(db: Db, period: ReportPeriod, inPeriod: SQL | undef
       ownerUnitName: units.name,
       ownerFirstName: users.firstName,
       ownerLastName: users.lastName,
-      directions: partners.directions,
+      focuses: partners.focuses,
       stage: partners.stage,
       createdAt: partners.createdAt,
       number: latest.number,
@@ -625,7 +625,7 @@ async function partnerRowsOf(db: Db, period: ReportPeriod, inPeriod: SQL | undef
     ownerKind: row.ownerKind,
     ownerUnitName: row.ownerUnitName,
     ownerUserName: row.ownerFirstName === null ? null : [row.ownerFirstName, row.ownerLastName].filter(Boolean).join(" "),
-    directions: row.directions,
+    focuses: row.focuses,
     stage: row.stage,
     createdAt: row.createdAt,
     agreement:

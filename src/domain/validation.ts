@@ -15,6 +15,8 @@ export type ValidationError =
   | "bad_email"
   | "bad_username"
   | "bad_date"
+  /** A date, or the words «сегодня» / «вчера» (the interaction log's date). */
+  | "bad_date_or_word"
   | "bad_month";
 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });

@@ -1,17 +1,17 @@
 import { LANGUAGES } from "../config.js";
-import { DIRECTIONS, type Direction, PARTNER_TYPES, type PartnerType } from "../db/schema/index.js";
+import { FOCUSES, type Focus, PARTNER_TYPES, type PartnerType } from "../db/schema/index.js";
 import type { I18n } from "../bot/i18n.js";
 
 /**
  * The columns of a partner import, and the words that name them, the partner types and the
- * directions. The labels in locales/<lang>/import.json and partners.json are accepted in every
+ * focuses. The labels in locales/<lang>/import.json and partners.json are accepted in every
  * language, plus a few spellings people commonly use in office spreadsheets.
  */
 export const IMPORT_FIELDS = [
   "fullName",
   "shortName",
   "type",
-  "directions",
+  "focuses",
   "inn",
   "website",
   "address",
@@ -33,7 +33,7 @@ const HEADER_ALIASES: Record<ImportField, string[]> = {
   fullName: ["название", "наименование", "полное наименование", "организация", "name", "organisation", "organization", "full name"],
   shortName: ["короткое название", "сокращенное название", "краткое наименование", "сокращенное наименование", "short name"],
   type: ["тип организации", "вид организации", "type", "organisation type", "organization type"],
-  directions: ["направление", "направленность", "direction", "directions"],
+  focuses: ["направленность", "направленности", "направление", "направления", "focus", "focuses", "direction", "directions"],
   inn: ["инн", "inn", "tin"],
   website: ["сайт", "веб-сайт", "website", "site", "web", "url"],
   address: ["адрес", "address"],
@@ -60,8 +60,8 @@ const TYPE_ALIASES: Record<PartnerType, string[]> = {
   other: ["другое", "прочее", "иное"],
 };
 
-/** Word beginnings that name a direction, so «техническое» or «спорт» are understood too. */
-const DIRECTION_STEMS: Record<Direction, string[]> = {
+/** Word beginnings that name a focus, so «техническое» or «спорт» are understood too. */
+const FOCUS_STEMS: Record<Focus, string[]> = {
   technical: ["техни", "tech"],
   natural_science: ["естеств", "natur", "science"],
   sport: ["физкульт", "спорт", "sport", "physical"],
@@ -83,7 +83,7 @@ export function normaliseWord(value: string): string {
 export interface ImportVocabulary {
   headers: Map<string, ImportField>;
   types: Map<string, PartnerType>;
-  directions: Map<string, Direction>;
+  focuses: Map<string, Focus>;
   /** Names of the template's help sheet in every language: never read as data. */
   helpSheets: Set<string>;
 }
@@ -92,7 +92,7 @@ export interface ImportVocabulary {
 export function importVocabulary(i18n: I18n): ImportVocabulary {
   const headers = new Map<string, ImportField>();
   const types = new Map<string, PartnerType>();
-  const directions = new Map<string, Direction>();
+  const focuses = new Map<string, Focus>();
   const helpSheets = new Set<string>();
   for (const field of IMPORT_FIELDS) {
     headers.set(normaliseHeader(field), field);
@@ -102,7 +102,7 @@ export function importVocabulary(i18n: I18n): ImportVocabulary {
     types.set(normaliseWord(type), type);
     for (const alias of TYPE_ALIASES[type]) types.set(normaliseWord(alias), type);
   }
-  for (const direction of DIRECTIONS) directions.set(normaliseWord(direction), direction);
+  for (const focus of FOCUSES) focuses.set(normaliseWord(focus), focus);
   for (const language of LANGUAGES) {
     const t = i18n.fixedT(language);
     for (const field of IMPORT_FIELDS) headers.set(normaliseHeader(t(`import.columns.${field}`)), field);
@@ -112,10 +112,13 @@ export function importVocabulary(i18n: I18n): ImportVocabulary {
       // «Колледж (СПО)» is also written as just «Колледж».
       types.set(normaliseWord(label.replace(/\(.*?\)/g, "")), type);
     }
-    for (const direction of DIRECTIONS) directions.set(normaliseWord(t(`partners.directions.${direction}`)), direction);
+    for (const focus of FOCUSES) {
+      focuses.set(normaliseWord(t(`partners.focuses.${focus}`)), focus);
+      focuses.set(normaliseWord(t(`partners.focus_buttons.${focus}`)), focus);
+    }
     helpSheets.add(normaliseWord(t("import.template.help_sheet")));
   }
-  return { headers, types, directions, helpSheets };
+  return { headers, types, focuses, helpSheets };
 }
 
 export function headerField(vocabulary: ImportVocabulary, header: string): ImportField | "ignored" | undefined {
@@ -128,17 +131,17 @@ export function parseType(vocabulary: ImportVocabulary, value: string): PartnerT
   return vocabulary.types.get(normaliseWord(value));
 }
 
-/** One direction, by its name in any language, its code, or the beginning of a word in it. */
-export function parseDirection(vocabulary: ImportVocabulary, value: string): Direction | undefined {
+/** One focus, by its name in any language, its code, or the beginning of a word in it. */
+export function parseFocus(vocabulary: ImportVocabulary, value: string): Focus | undefined {
   const key = normaliseWord(value);
-  const exact = vocabulary.directions.get(key);
+  const exact = vocabulary.focuses.get(key);
   if (exact) return exact;
   const words = key.split(" ");
-  const found = DIRECTIONS.filter((direction) => DIRECTION_STEMS[direction].some((stem) => words.some((word) => word.startsWith(stem))));
+  const found = FOCUSES.filter((focus) => FOCUS_STEMS[focus].some((stem) => words.some((word) => word.startsWith(stem))));
   return found.length === 1 ? found[0] : undefined;
 }
 
-/** Directions are listed in one cell, separated by commas, semicolons, slashes or line breaks. */
+/** Focuses are listed in one cell, separated by commas, semicolons, slashes or line breaks. */
 export function splitList(value: string): string[] {
   return value
     .split(/[,;/\n]+/)

@@ -1,10 +1,10 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../db/client.js";
-import type { Direction, PartnerType } from "../db/schema/index.js";
+import type { Focus, PartnerType } from "../db/schema/index.js";
 import { CONTACT_CHECKS, type ContactDraft, type ContactField } from "../domain/contacts.js";
 import { normalisePartnerName, partnerSearchKey } from "../domain/partner-names.js";
 import { type Checked, type ValidationError, checkInn, checkName, checkText, checkWebsite } from "../domain/validation.js";
-import { CONTACT_IMPORT_FIELDS, type ImportField, type ImportVocabulary, parseDirection, parseType, splitList } from "./columns.js";
+import { CONTACT_IMPORT_FIELDS, type ImportField, type ImportVocabulary, parseFocus, parseType, splitList } from "./columns.js";
 import type { Sheet, SheetRow } from "./read.js";
 
 /**
@@ -17,7 +17,7 @@ export interface ImportedPartner {
   fullName: string;
   shortName: string | null;
   type: PartnerType;
-  directions: Direction[];
+  focuses: Focus[];
   inn: string | null;
   website: string | null;
   address: string | null;
@@ -30,7 +30,7 @@ export interface ImportRow {
   contact: ContactDraft | null;
 }
 
-export type ImportError = ValidationError | "required" | "unknown_type" | "unknown_direction" | "contact_name_required";
+export type ImportError = ValidationError | "required" | "unknown_type" | "unknown_focus" | "contact_name_required";
 
 export interface RowProblem {
   rowNumber: number;
@@ -100,11 +100,11 @@ export function validateRow(row: SheetRow, vocabulary: ImportVocabulary): { ok: 
   if (typeValue === undefined) problem("type", "required");
   else if (!type) problem("type", "unknown_type", typeValue);
 
-  const directions: Direction[] = [];
-  for (const part of splitList(row.values.directions ?? "")) {
-    const direction = parseDirection(vocabulary, part);
-    if (!direction) problem("directions", "unknown_direction", part);
-    else if (!directions.includes(direction)) directions.push(direction);
+  const focuses: Focus[] = [];
+  for (const part of splitList(row.values.focuses ?? "")) {
+    const focus = parseFocus(vocabulary, part);
+    if (!focus) problem("focuses", "unknown_focus", part);
+    else if (!focuses.includes(focus)) focuses.push(focus);
   }
 
   let contact: ContactDraft | null = null;
@@ -131,7 +131,7 @@ export function validateRow(row: SheetRow, vocabulary: ImportVocabulary): { ok: 
         fullName: clean.fullName!,
         shortName: clean.shortName ?? null,
         type,
-        directions,
+        focuses,
         inn: clean.inn ?? null,
         website: clean.website ?? null,
         address: clean.address ?? null,

@@ -1,6 +1,6 @@
 import { stringify } from "csv-stringify/sync";
 import type ExcelJS from "exceljs";
-import { DIRECTIONS, PARTNER_TYPES } from "../db/schema/index.js";
+import { FOCUSES, PARTNER_TYPES } from "../db/schema/index.js";
 import type { TFunction } from "../bot/i18n.js";
 import { IMPORT_FIELDS, type ImportField, REQUIRED_FIELDS } from "./columns.js";
 import { MAX_IMPORT_ROWS } from "./read.js";
@@ -8,13 +8,13 @@ import { MAX_IMPORT_ROWS } from "./read.js";
 /**
  * The template offered by /import, in the user's language: the columns with one example row
  * (a valid row: the template imports as it is), and, in the XLSX, a help sheet with the rules
- * and the allowed types and directions. Either language's headers are read back.
+ * and the allowed types and focuses. Either language's headers are read back.
  */
 
 /** Columns kept as text in Excel, so leading zeros and long digit strings survive. */
 const TEXT_COLUMNS: readonly ImportField[] = ["inn", "contactPhone"];
 
-const WIDTHS: Partial<Record<ImportField, number>> = { fullName: 45, shortName: 20, type: 22, directions: 30, address: 35, notes: 30, contactName: 28 };
+const WIDTHS: Partial<Record<ImportField, number>> = { fullName: 45, shortName: 20, type: 22, focuses: 30, address: 35, notes: 30, contactName: 28 };
 
 export function templateHeader(t: TFunction, field: ImportField): string {
   return `${t(`import.columns.${field}`)}${REQUIRED_FIELDS.includes(field) ? "*" : ""}`;
@@ -23,7 +23,7 @@ export function templateHeader(t: TFunction, field: ImportField): string {
 function exampleRow(t: TFunction): string[] {
   return IMPORT_FIELDS.map((field) => {
     if (field === "type") return t("partners.types.school");
-    if (field === "directions") return [t("partners.directions.technical"), t("partners.directions.natural_science")].join(", ");
+    if (field === "focuses") return [t("partners.focuses.technical"), t("partners.focuses.natural_science")].join(", ");
     return t(`import.template.example.${field}`);
   });
 }
@@ -60,8 +60,8 @@ export async function buildTemplate(format: "xlsx" | "csv", t: TFunction): Promi
   for (const type of PARTNER_TYPES) help.addRow([t(`partners.types.${type}`)]);
   const lastType = help.rowCount;
   help.addRow([]);
-  help.addRow([t("import.template.directions_title")]).font = { bold: true };
-  for (const direction of DIRECTIONS) help.addRow([t(`partners.directions.${direction}`)]);
+  help.addRow([t("import.template.focuses_title")]).font = { bold: true };
+  for (const focus of FOCUSES) help.addRow([t(`partners.focuses.${focus}`)]);
 
   // A drop-down of the allowed types in the Type column.
   const typeColumn = sheet.getColumn("type").letter;

@@ -66,16 +66,18 @@ describe("agreements", () => {
     expect(summary).toContain("Скан: приложен");
     await h.pressButton(teacher, "ask:pick:confirm");
 
-    const card = h.telegram.textsTo(teacher.id).at(-2)!;
-    expect(card).toContain("<b>Договоры</b>\n• № 12/2026 от 20.11.2026, действует до 31.08.2027; пунктов плана: 0");
-    expect(last(teacher).text).toBe("Договор № 12/2026 сохранён. Теперь к нему можно добавить план совместных мероприятий.");
+    // One short confirmation, not the card again; the card is a button away.
+    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe(summary);
+    expect(last(teacher).text).toBe("✅ Договор № 12/2026 сохранён. Теперь к нему можно добавить план совместных мероприятий.");
+    await h.pressButton(teacher, `pc:open:${partner.id}`);
+    expect(last(teacher).text).toContain("<b>Договоры</b>\n• № 12/2026 от 20.11.2026, действует до 31.08.2027; пунктов плана: 0");
     const [agreement] = await h.database.db.select().from(agreements);
     expect(agreement).toMatchObject({ number: "12/2026", signedOn: "2026-11-20", validTo: "2027-08-31", scanFileId: "AgACAgIAAx", scanFileKind: "photo", createdBy: row.id });
 
-    await h.pressButton(teacher, `ag:plan:${agreement!.id}`);
+    await h.send(press(teacher, `ag:plan:${agreement!.id}`, h.telegram.lastMessageTo(teacher.id)));
     expect(last(teacher).text).toContain("<b>Пункт плана</b> к договору № 12/2026 (ИГУ)");
     await say(teacher, "Мастер-класс по робототехнике");
-    expect(last(teacher).buttons.map((b) => b.text)).toContain("Встреча с интересными людьми");
+    expect(last(teacher).buttons.map((b) => b.text)).toContain("Встреча: интересные люди");
     await h.pressButton(teacher, "ask:pick:master_class");
     await say(teacher, "13.2027");
     expect(h.telegram.lastTextTo(teacher.id)).toContain("Напишите месяц в виде ММ.ГГГГ");
@@ -84,8 +86,10 @@ describe("agreements", () => {
     await h.pressButton(teacher, `ask:pick:u${colleagueRow.id}`);
     expect(last(teacher).text).toContain("Когда: март 2027 г.\nОтветственный: Олег Сидоров");
     await h.pressButton(teacher, "ask:pick:confirm");
-    expect(h.telegram.textsTo(teacher.id).at(-2)).toContain("пунктов плана: 1");
-    expect(last(teacher).text).toBe("Пункт плана добавлен к договору № 12/2026.");
+    expect(last(teacher).text).toBe("✅ Пункт плана добавлен к договору № 12/2026.");
+    expect(last(teacher).buttons.map((b) => b.data)).toEqual([`ag:plan:${agreement!.id}`, `ag:list:${partner.id}`, `pc:open:${partner.id}`]);
+    await h.pressButton(teacher, `pc:open:${partner.id}`);
+    expect(last(teacher).text).toContain("пунктов плана: 1");
     const [item] = await h.database.db.select().from(planItems);
     expect(item).toMatchObject({ format: "master_class", plannedOn: "2027-03-01", plannedMonthOnly: true, responsibleUserId: colleagueRow.id });
 
@@ -113,7 +117,8 @@ describe("agreements", () => {
     await h.pressButton(teacher, "ask:skip");
     expect(last(teacher).text).toContain("In force: from 01.12.2026, open-ended\nScan: none\n\nSubject: Joint contests &amp; exhibitions");
     await h.pressButton(teacher, "ask:pick:confirm");
-    expect(h.telegram.textsTo(teacher.id).at(-2)).toContain("No. 7-П of 01.12.2026, open-ended; plan items: 0");
+    expect(last(teacher).text).toBe("✅ Agreement No. 7-П is saved. You can now add its plan of joint events.");
+    expect(last(teacher).buttons.map((b) => b.text)).toEqual(["➕ Add a plan item", "« Back to the card"]);
     await h.pressButton(teacher, last(teacher).buttons[0]!.data);
     await say(teacher, "Excursion to the physics lab");
     await h.pressButton(teacher, "ask:pick:excursion");
@@ -128,7 +133,7 @@ describe("agreements", () => {
     const list = last(teacher);
     expect(list.text).toContain("In force: from 01.12.2026, open-ended");
     expect(list.text).toContain("• 15.03.2027 — Excursion to the physics lab (Excursion); responsible: Prof. Ivanov (ISU)");
-    expect(list.buttons.map((b) => b.text)).toEqual(["➕ Plan for No. 7-П", "📅 Event: Excursion to the physics lab", "➕ Add an agreement", "« Back to the card"]);
+    expect(list.buttons.map((b) => b.text)).toEqual(["➕ Plan for No. 7-П", "📅 Excursion to the phys…", "➕ Add an agreement", "« Back to the card"]);
     const [agreement] = await h.database.db.select().from(agreements);
     expect(agreement!.validTo).toBeNull();
     h.expectAllCallbacksAnswered();

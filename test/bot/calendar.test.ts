@@ -62,21 +62,24 @@ describe("/events", () => {
     let view = last(h.admin);
     expect(view.text).toContain("<b>Календарь мероприятий</b> — Предстоящие");
     expect(view.text).toContain("4 мероприятия");
-    expect(view.text).toContain("✅ 03.12.2026 15:00 · Мастер-класс · Мастер-класс по робототехнике");
-    expect(view.text).toContain("🕓 20.12.2026 11:00 · Экскурсия · Экскурсия в музей");
-    expect(view.text).toContain("❌ 04.12.2026 10:00 · Мастер-класс · Отклонённая встреча");
-    expect(view.text).toContain("🕓 предложено, ждёт согласования · ✏️ запрошены изменения");
+    // Numbered lines with the date and time written as everywhere; the buttons are the numbers and titles.
+    expect(view.text).toContain("1. ✅ 3 декабря 2026, 15:00 · Мастер-класс · Мастер-класс по робототехнике");
+    expect(view.text).toContain("2. ❌ 4 декабря 2026, 10:00 · Мастер-класс · Отклонённая встреча");
+    expect(view.text).toContain("3. 🕓 20 декабря 2026, 11:00 · Экскурсия · Экскурсия в музей");
+    expect(view.text).toContain("🕓 ждёт согласования · ✏️ на доработке");
     expect(view.text).not.toContain("Ночная консультация");
     expect(view.buttons.map((b) => b.data)).toEqual(
       expect.arrayContaining([`ev:open:${events.thursday.id}`, `ev:open:${events.january.id}`, "el:ics"]),
     );
-    expect(view.buttons.find((b) => b.data === `ev:open:${events.thursday.id}`)!.text).toBe("✅ 03.12.2026 15:00 Мастер-класс по робототехнике");
+    expect(view.buttons.find((b) => b.data === `ev:open:${events.thursday.id}`)!.text).toBe("1. Мастер-класс по робо…");
+    expect(view.buttons.find((b) => b.data === `ev:open:${events.excursion.id}`)!.text).toBe("3. Экскурсия в музей");
+    for (const button of view.buttons) expect(Array.from(button.text).length).toBeLessThanOrEqual(24);
 
     await h.pressButton(h.admin, "el:v:w.0.0.0.0.0");
     view = last(h.admin);
     expect(view.text).toContain("— Эта неделя");
     expect(view.text).toContain("3 мероприятия");
-    expect(view.text).toContain("30.11.2026 00:30 · Консультация · Ночная консультация");
+    expect(view.text).toContain("30 ноября 2026, 00:30 · Консультация · Ночная консультация");
     expect(view.text).not.toContain("Воскресная выставка");
     expect(view.text).not.toContain("Экскурсия в музей");
     expect(view.buttons.find((b) => b.data.startsWith("el:v:w."))!.text).toBe("• Эта неделя");
@@ -102,7 +105,7 @@ describe("/events", () => {
     await h.send(command(teacher, "events"));
     await h.pressButton(teacher, "el:v:u.0.1.0.0.0");
     let view = last(teacher);
-    expect(view.text).toContain("Отбор: Мои");
+    expect(view.text).toContain("Фильтры: Мои");
     expect(view.text).toContain("Мастер-класс по робототехнике");
     expect(view.text).not.toContain("Экскурсия в музей");
     expect(view.buttons.find((b) => b.data === "el:v:u.0.0.0.0.0")!.text).toBe("☑️ Мои");
@@ -111,11 +114,11 @@ describe("/events", () => {
     expect(last(teacher).text).toContain("Экскурсия в музей");
 
     await h.pressButton(teacher, "el:f:u:0:u.0.0.0.0.0");
-    expect(last(teacher).text).toBe("Мероприятия какого отдела или творческого объединения показать?");
+    expect(last(teacher).text).toBe("Мероприятия какого подразделения показать?");
     expect(last(teacher).buttons.map((b) => b.text)).toEqual(["Все", "Отдел техники", "« Назад"]);
     await h.pressButton(teacher, `el:v:u.0.0.${unitId}.0.0`);
     view = last(teacher);
-    expect(view.text).toContain("Отбор: Отдел техники");
+    expect(view.text).toContain("Фильтры: Отдел техники");
     expect(view.text).toContain("1 мероприятие");
     expect(view.text).toContain("Экскурсия в музей");
 
@@ -125,12 +128,12 @@ describe("/events", () => {
     expect(last(teacher).text).toContain("Мероприятий нет.");
     await h.pressButton(teacher, `el:f:p:0:u.0.0.${unitId}.${university.id}.0`);
     await h.pressButton(teacher, `el:v:u.0.0.${unitId}.${school.id}.0`);
-    expect(last(teacher).text).toContain("Отбор: Отдел техники · СОШ № 5");
+    expect(last(teacher).text).toContain("Фильтры: Отдел техники · СОШ № 5");
 
     await h.pressButton(teacher, `el:f:f:0:u.0.0.${unitId}.${school.id}.0`);
     expect(last(teacher).buttons.map((b) => b.text)).toContain("Экскурсия");
     await h.pressButton(teacher, `el:v:u.0.0.${unitId}.${school.id}.7`);
-    expect(last(teacher).text).toContain("Отбор: Отдел техники · СОШ № 5 · Экскурсия");
+    expect(last(teacher).text).toContain("Фильтры: Отдел техники · СОШ № 5 · Экскурсия");
     expect(last(teacher).text).toContain("Экскурсия в музей");
 
     // Thirteen more events: 17 in all, three pages of eight.
@@ -164,7 +167,7 @@ describe("/events", () => {
     const view = last(contact);
     expect(view.text).toContain("<b>Events calendar</b> — Upcoming");
     expect(view.text).toContain("1 event");
-    expect(view.text).toContain("🕓 20.12.2026 11:00 · Excursion · Экскурсия в музей");
+    expect(view.text).toContain("1. 🕓 20 December 2026, 11:00 · Excursion · Экскурсия в музей");
     expect(view.text).not.toContain("Мастер-класс по робототехнике");
     expect(view.buttons.map((b) => b.text)).not.toContain("⬜ Mine");
     expect(view.buttons.map((b) => b.text)).toContain("🎨 Format");
@@ -219,7 +222,7 @@ describe("events elsewhere", () => {
     await openPartnerCard(h, teacher, university.id);
     const card = last(teacher).text;
     expect(card).toContain(
-      "<b>Ближайшие мероприятия</b>\n• 03.12.2026 15:00 — Мастер-класс по робототехнике · ✅ согласовано\n• 15.01.2027 10:00 — Круглый стол · ✅ согласовано",
+      "<b>Ближайшие мероприятия</b>\n• 3 декабря 2026, 15:00 — Мастер-класс по робототехнике · ✅ согласовано\n• 15 января 2027, 10:00 — Круглый стол · ✅ согласовано",
     );
     expect(card).not.toContain("Отклонённая встреча");
     expect(card).not.toContain("Ближайших совместных мероприятий нет.");
@@ -238,7 +241,7 @@ describe("events elsewhere", () => {
     expect(linked.ok).toBe(true);
 
     await openPartnerCard(h, teacher, school.id);
-    expect(last(teacher).text).toContain("• 20.12.2026 11:00 — Экскурсия в музей · 🕓 предложено, ждёт согласования");
+    expect(last(teacher).text).toContain("• 20 декабря 2026, 11:00 — Экскурсия в музей · 🕓 ждёт согласования");
     await h.pressButton(teacher, `ag:list:${school.id}`);
     const plan = last(teacher).text;
     expect(plan).toContain("Осенний конкурс (Экскурсия) — ⚠️ просрочено");

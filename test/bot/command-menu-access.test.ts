@@ -14,7 +14,8 @@ import { command, makeUser, type TestUser } from "../helpers/updates.js";
 /**
  * Every command of the bot, and the main buttons, for each kind of person: what they may use
  * answers as it should, everything else gets the standard refusal and changes nothing.
- * A suspended staff member is a guest to the server, and is told that their access is suspended.
+ * A suspended staff member is a guest to the server, and is told that their access is suspended;
+ * a guest is told how to get access.
  */
 
 type Person = "guest" | "suspended" | "partner" | "staff" | "admin";
@@ -46,12 +47,16 @@ const REFUSAL = {
   ru: {
     command: "Эта команда доступна только сотрудникам с нужными правами. Список доступных вам команд — /help.",
     partnerCommand: "Эта команда — для представителей организаций-партнёров. Список доступных вам команд — /help.",
+    guestCommand:
+      "Эта команда доступна только после подключения к боту. Чтобы подключиться, попросите администратора Дворца творчества прислать вам ссылку-приглашение и откройте её.",
     button: "Это действие вам недоступно.",
     suspended: "Ваш доступ к боту приостановлен. Если это ошибка, обратитесь к администратору Дворца творчества.",
   },
   en: {
     command: "This command is only for staff with the right permissions. See /help for the commands you can use.",
     partnerCommand: "This command is for representatives of partner organisations. See /help for the commands you can use.",
+    guestCommand:
+      "This command works only once you are connected to the bot. To connect, ask an administrator of the Palace of Creativity for an invite link and open it.",
     button: "This action isn't available to you.",
     suspended: "Your access to the bot has been suspended. If this is a mistake, please contact the Palace of Creativity administrator.",
   },
@@ -250,7 +255,15 @@ describe.each(LANGUAGES)("every command, in %s", (language) => {
       return;
     }
     const refusal = REFUSAL[language];
-    const expected = who === "suspended" ? refusal.suspended : PARTNER_COMMANDS.has(name) ? refusal.partnerCommand : refusal.command;
+    // A guest is told how to get access, whatever the command is for.
+    const expected =
+      who === "suspended"
+        ? refusal.suspended
+        : who === "guest"
+          ? refusal.guestCommand
+          : PARTNER_COMMANDS.has(name)
+            ? refusal.partnerCommand
+            : refusal.command;
     // The refusal, and nothing else: no other message, no menu change, no file.
     expect(calls.map((c) => [c.method, c.payload.text])).toEqual([["sendMessage", expected]]);
     expect(await databaseState()).toEqual(before);

@@ -78,7 +78,7 @@ describe("adding a contact person", () => {
     expect(last(h.admin).text).toContain("Контактных лиц пока нет.");
     await h.pressButton(h.admin, `ct:add:${school.id}`);
     expect(last(h.admin).text).toContain("На каком основании мы будем хранить данные этого человека?");
-    expect(last(h.admin).buttons.map((b) => b.text)).toEqual(["📝 Есть согласие на бумаге", "📲 Даст согласие в боте", "Отмена"]);
+    expect(last(h.admin).buttons.map((b) => b.text)).toEqual(["📝 Согласие на бумаге", "📲 Согласие в боте", "Отмена"]);
     await h.pressButton(h.admin, "ask:pick:paper");
     expect(last(h.admin).text).toContain("Фамилия, имя и отчество");
     await say(h.admin, "Иванова Мария Петровна");
@@ -93,15 +93,15 @@ describe("adding a contact person", () => {
     await say(h.admin, "ivanova@school5.ru");
     await say(h.admin, "@ivanova_school5");
     const summary = last(h.admin).text;
-    expect(summary).toContain("<b>Телефон:</b> +73952123456");
+    expect(summary).toContain("<b>Телефон:</b> +7 3952 12-34-56");
     expect(summary).toContain("<b>Основание:</b> согласие на бумаге");
     await h.pressButton(h.admin, "ask:pick:confirm");
 
     expect(h.telegram.textsTo(h.admin.id)).toContain("Контактное лицо сохранено.");
     const list = last(h.admin);
     expect(list.text).toContain("<b>Иванова Мария Петровна</b>, Заместитель директора");
-    expect(list.text).toContain("+7 395 212 34 56 · ivanova@school5.ru · @ivanova_school5");
-    expect(list.text).toContain("согласие на бумаге; в бот не подключён(а)");
+    expect(list.text).toContain("+7 3952 12-34-56 · ivanova@school5.ru · @ivanova_school5");
+    expect(list.text).toContain("согласие на бумаге; доступа к боту нет");
 
     const [admin] = await h.database.db.select().from(users).where(eq(users.telegramId, h.admin.id));
     const [row] = await h.database.db.select().from(contacts);
@@ -116,11 +116,11 @@ describe("adding a contact person", () => {
     const school = await partner();
     const contact = await addPaperContactThroughBot(school.id);
     await h.pressButton(h.admin, `ct:open:${contact.id}`);
-    expect(last(h.admin).text).toContain("Согласие подписано на бумаге; отметил(а) Анна Админова");
+    expect(last(h.admin).text).toContain("Согласие подписано на бумаге (отметка: Анна Админова,");
     await h.pressButton(h.admin, `ct:edit:${contact.id}`);
-    expect(last(h.admin).text).toContain("Что изменить в данных «Иванова Мария Петровна»?");
+    expect(last(h.admin).text).toContain("Иванова Мария Петровна: что изменить?");
     await h.pressButton(h.admin, "ask:pick:phone");
-    expect(last(h.admin).text).toContain("Сейчас: +73952123456");
+    expect(last(h.admin).text).toContain("Сейчас: +7 3952 12-34-56");
     await say(h.admin, "+7 914 123-45-67");
     await h.pressButton(h.admin, "ask:pick:confirm");
     expect(h.telegram.textsTo(h.admin.id)).toContain("Изменения сохранены.");
@@ -177,7 +177,7 @@ describe("inviting a contact person to the bot", () => {
     expect(summary).not.toContain("Phone");
     await h.pressButton(owner, "ask:pick:confirm");
     const link = h.telegram.textsTo(owner.id).find((t) => LINK.test(t))!;
-    expect(link).toContain("Bot invite for: Sidorova Anna");
+    expect(link).toContain("<b>Bot invite: Sidorova Anna</b>");
     const token = LINK.exec(link)![1]!;
     expect(last(owner).text).toContain("⏳ waiting for consent in the bot");
     const [pending] = await h.database.db.select().from(contacts).where(eq(contacts.partnerId, school.id));
@@ -187,13 +187,13 @@ describe("inviting a contact person to the bot", () => {
     await h.send(command(person, "start", token));
     const consent = last(person);
     expect(consent.text).toContain("<b>Consent to the processing of personal data</b>");
-    expect(consent.text).toContain("«Средняя общеобразовательная школа № 5»");
+    expect(consent.text).toContain("“Средняя общеобразовательная школа № 5”");
     expect(consent.text).toContain("<b>How to withdraw.</b>");
     expect(consent.buttons.map((b) => b.text)).toEqual(["✅ I agree", "✖️ I don't agree"]);
     h.clock.now = new Date(h.clock.now.getTime() + 60_000);
     await h.pressButton(person, `ct:yes:${token}`);
-    expect(h.telegram.lastTextTo(person.id)).toContain("Thank you! You're connected to the bot as a representative of «СОШ № 5».");
-    expect(h.telegram.lastTextTo(owner.id)).toBe("Sidorova Anna (СОШ № 5) accepted the invite and connected to the bot.");
+    expect(h.telegram.lastTextTo(person.id)).toContain("Thank you! You're connected to the bot as a representative of “СОШ № 5”.");
+    expect(h.telegram.lastTextTo(owner.id)).toBe("Sidorova Anna (СОШ № 5) accepted the invite and now has access to the bot.");
 
     const [personRow] = await h.database.db.select().from(users).where(eq(users.telegramId, person.id));
     expect(personRow!.role).toBe("partner");
@@ -237,12 +237,14 @@ describe("inviting a contact person to the bot", () => {
     const school = await partner();
     const contact = await addPaperContactThroughBot(school.id);
     const token = await inviteLinkFor(contact.id);
-    expect(h.telegram.lastTextTo(h.admin.id)).toContain("<b>Приглашение в бот для: Иванова Мария Петровна</b>");
+    expect(h.telegram.lastTextTo(h.admin.id)).toContain("<b>Приглашение в бот: Иванова Мария Петровна</b>");
 
     const person = makeUser();
     await h.send(command(person, "start", token));
     expect(last(person).text).toContain("<b>Согласие на обработку персональных данных</b>");
     expect(last(person).text).toContain("<b>Что мы храним.</b>");
+    expect(last(person).text).toContain("Нажимая «Даю согласие», вы соглашаетесь на обработку этих данных");
+    expect(last(person).buttons.map((b) => b.text)).toEqual(["✅ Даю согласие", "✖️ Отказаться"]);
     await h.pressButton(person, `ct:no:${token}`);
     expect(h.telegram.lastTextTo(person.id)).toContain("Вы отказались подключаться к боту; ссылка больше не действует.");
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Приглашение в бот для контактного лица организации «СОШ № 5» отклонено.");
@@ -277,7 +279,7 @@ describe("inviting a contact person to the bot", () => {
     const person = makeUser();
     await h.send(command(person, "start", token));
     await h.pressButton(person, `ct:no:${token}`);
-    expect(h.telegram.lastTextTo(person.id)).toBe("Вы отказались. Ваши ФИО и должность удалены, ссылка больше не действует.");
+    expect(h.telegram.lastTextTo(person.id)).toBe("Вы отказались от подключения к боту. Ваши ФИО и должность удалены, ссылка больше не действует.");
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Согласия нет, поэтому ФИО и должность удалены.");
     expect(await h.database.db.select().from(contacts)).toEqual([]);
     expect(JSON.stringify(await h.database.db.select().from(auditLog))).not.toContain("Сидорова");
@@ -369,7 +371,7 @@ describe("deleting a contact's data", () => {
     await forge(h.admin, `ct:list:${school.id}`);
     await h.pressButton(h.admin, `ct:open:${contact.id}`);
     await h.pressButton(h.admin, `ct:del:${contact.id}`);
-    expect(last(h.admin).text).toContain("Удалить все данные контактного лица «Иванова Мария Петровна»?");
+    expect(last(h.admin).text).toContain("Удалить все данные контактного лица Иванова Мария Петровна?");
     await h.pressButton(h.admin, `ct:delok:${contact.id}`);
     expect(lastAnswer().text).toBe("Данные удалены.");
     expect(last(h.admin).text).toContain("Контактных лиц пока нет.");

@@ -67,11 +67,11 @@ describe("/digest", () => {
         "📰 <b>Дайджест на неделю 7–13 декабря</b>",
         "",
         "📅 <b>Ваши мероприятия на этой неделе</b> (2)",
-        "• 10 дек., 15:00 — Мастер-класс по робототехнике",
-        "• 13 дек., 23:00 — Вечер настольных игр",
+        "• 10 декабря 2026, 15:00 — Мастер-класс по робототехнике",
+        "• 13 декабря 2026, 23:00 — Вечер настольных игр",
         "",
         "❓ <b>Отметьте, состоялись ли мероприятия</b> (1)",
-        "• 5 дек., 11:00 — Круглый стол о профориентации",
+        "• 5 декабря 2026, 11:00 — Круглый стол о профориентации",
         "",
         "📄 <b>Договоры, которые заканчиваются в ближайшие 30 дней</b> (2)",
         "• Лицей № 2: договор № 3/2026 до 07.12.2026 (заканчивается сегодня)",
@@ -106,7 +106,7 @@ describe("/digest", () => {
         "Ответили партнёры (опросы, закрытые за неделю): 50% — 1 из 2 (нет данных)",
       ].join("\n"),
     );
-    expect(last(admin).text).toContain("🗳 <b>Ждут вашего решения</b> (4)\n• 9 дек., 09:00 — День открытых дверей");
+    expect(last(admin).text).toContain("🗳 <b>Ждут вашего решения</b> (4)\n• 9 декабря 2026, 09:00 — День открытых дверей");
 
     await h.send(command(contact, "digest"));
     expect(last(contact).text).toBe(
@@ -114,9 +114,9 @@ describe("/digest", () => {
         "📰 <b>Дайджест на неделю 7–13 декабря</b>",
         "",
         "🤝 <b>Совместные мероприятия в ближайшие 14 дней</b> (3)",
-        "• 10 дек., 09:00 — Выставка рисунков",
-        "• 10 дек., 15:00 — Мастер-класс по робототехнике",
-        "• 14 дек., 00:00 — Ночь в музее",
+        "• 10 декабря 2026, 09:00 — Выставка рисунков",
+        "• 10 декабря 2026, 15:00 — Мастер-класс по робототехнике",
+        "• 14 декабря 2026, 00:00 — Ночь в музее",
         "",
         "📝 <b>Ждут вашего отзыва</b> (1)",
         "• Мастер-класс по 3D-печати (2 декабря) — ответить можно до 16 декабря",
@@ -128,7 +128,7 @@ describe("/digest", () => {
   it("shows the digest in English, politely says when there is nothing, and refuses guests", async () => {
     const { teacher, contact, idle, guest, gone } = await setting("en");
     await h.send(command(teacher, "digest"));
-    expect(last(teacher).text).toContain("📰 <b>Your weekly digest: 7–13 December</b>\n\n📅 <b>Your events this week</b> (2)\n• 10 Dec, 15:00 — Мастер-класс по робототехнике");
+    expect(last(teacher).text).toContain("📰 <b>Your weekly digest: 7–13 December</b>\n\n📅 <b>Your events this week</b> (2)\n• 10 December 2026, 15:00 — Мастер-класс по робототехнике");
     expect(last(teacher).text).toContain("⚠️ <b>Low ratings</b> (2)\n• 1 of 5 — Мастер-класс по 3D-печати, a participant: “Было душно”");
     await h.send(command(contact, "digest"));
     expect(last(contact).text).toContain("📝 <b>Waiting for your feedback</b> (1)\n• Мастер-класс по 3D-печати (2 December) — open until 16 December\nTo answer, send /feedback.");
@@ -136,7 +136,7 @@ describe("/digest", () => {
     await h.send(command(idle, "digest"));
     expect(last(idle).text).toBe("Nothing for you this week: no events, deadlines or new feedback. Have a good week!");
     await h.send(command(guest, "digest"));
-    expect(last(guest).text).toBe("This command is only for staff with the right permissions. See /help for the commands you can use.");
+    expect(last(guest).text).toBe("This command works only once you are connected to the bot. To connect, ask an administrator of the Palace of Creativity for an invite link and open it.");
     // A suspended member is told so, not that the command is for staff.
     await h.send(command(gone, "digest"));
     expect(last(gone).text).toBe("Your access to the bot has been suspended. If this is a mistake, please contact the Palace of Creativity administrator.");
@@ -158,7 +158,7 @@ describe("/digest", () => {
     const shown = last(teacher).text;
     expect(shown).toContain("📅 <b>Ваши мероприятия на этой неделе</b> (10)");
     expect(shown).toContain("…и ещё 5");
-    expect(shown).toContain("📅 <b>Ваши мероприятия на этой неделе</b> (10)\n• 8 дек., 10:00 — Занятие кружка очень длинное название очень длинное название очень дл…\n");
+    expect(shown).toContain("📅 <b>Ваши мероприятия на этой неделе</b> (10)\n• 8 декабря 2026, 10:00 — Занятие кружка очень длинное название очень длинное название очень дл…\n");
   });
 });
 
@@ -324,7 +324,7 @@ describe("/settings", () => {
     await h.send(pressIn(guest, "ds:day:2"));
     expect(lastAnswer(h)).toEqual(expect.objectContaining({ text: "Это действие вам недоступно.", show_alert: true }));
     await h.send(command(guest, "settings"));
-    expect(last(guest).text).toBe("Эта команда доступна только сотрудникам с нужными правами. Список доступных вам команд — /help.");
+    expect(last(guest).text).toBe("Эта команда доступна только после подключения к боту. Чтобы подключиться, попросите администратора Дворца творчества прислать вам ссылку-приглашение и откройте её.");
     expect(await h.database.db.select().from(digestSettings)).toEqual([]);
     h.expectAllCallbacksAnswered();
   });

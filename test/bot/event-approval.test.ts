@@ -25,9 +25,9 @@ describe("event approval", () => {
     const { admin, teacher, contact, stranger, event } = world;
     await askDeciders(h, event.id);
     const request = last(admin);
-    expect(request.text).toContain("🗳 <b>Мероприятие ждёт вашего решения</b>\nПредложил(а): Мария Петрова.");
+    expect(request.text).toContain("🗳 <b>Мероприятие ждёт вашего решения</b>\nАвтор предложения: Мария Петрова.");
     expect(request.text).toContain("<b>Мастер-класс по робототехнике</b>\nФормат: Мастер-класс\nПартнёры: СОШ № 5");
-    expect(request.text).toContain("Когда: 10 декабря 2026 г. в 15:00 – 17:00 (2 ч)");
+    expect(request.text).toContain("Когда: 10 декабря 2026, 15:00–17:00 (2 ч)");
     expect(request.buttons.map((b) => b.data)).toEqual([`ea:ok:${event.id}`, `ea:no:${event.id}`, `ea:chg:${event.id}`, `ev:open:${event.id}`]);
 
     await h.pressButton(admin, `ea:ok:${event.id}`);
@@ -39,7 +39,7 @@ describe("event approval", () => {
     expect(last(admin).text).toContain("согласовано, Анна Админова\n  «Хорошая идея, &lt;берите&gt; 2 зала»");
 
     expect(h.telegram.lastTextTo(teacher.id)).toBe(
-      "✅ Мероприятие «Мастер-класс по робототехнике» (10 декабря 2026 г. в 15:00) согласовано. Решение принял(а): Анна Админова.\nКомментарий: Хорошая идея, &lt;берите&gt; 2 зала",
+      "✅ Мероприятие «Мастер-класс по робототехнике» (10 декабря 2026, 15:00) согласовано. Согласующий: Анна Админова.\nКомментарий: Хорошая идея, &lt;берите&gt; 2 зала",
     );
     expect(last(contact).text).toContain("🤝 <b>Совместное мероприятие с Дворцом творчества</b>");
     expect(last(contact).buttons.map((b) => b.data)).toEqual([`ec:yes:${event.id}`, `ec:no:${event.id}`, `ec:alt:${event.id}`]);
@@ -51,7 +51,7 @@ describe("event approval", () => {
     // The request message still has its buttons: a second press is told who decided.
     await h.send(press(admin, `ea:ok:${event.id}`, request));
     expect(lastAnswer(h)?.show_alert).toBe(true);
-    expect(lastAnswer(h)?.text).toMatch(/^Решение уже принято: согласовано \(Анна Админова, \d+ декабря 2026 г\. в \d\d:\d\d\)\.$/);
+    expect(lastAnswer(h)?.text).toMatch(/^Решение уже принято: согласовано \(Анна Админова, \d+ декабря 2026, \d\d:\d\d\)\.$/);
     expect(await h.database.db.select().from(eventDecisions)).toHaveLength(1);
     h.expectAllCallbacksAnswered();
   });
@@ -61,19 +61,19 @@ describe("event approval", () => {
     const { admin, teacher, event } = world;
     await askDeciders(h, event.id);
     expect(last(admin).text).toContain("🗳 <b>An event awaits your decision</b>\nProposed by Мария Петрова.");
-    expect(last(admin).text).toContain("When: 10 December 2026 at 15:00 – 17:00 (2 h)");
+    expect(last(admin).text).toContain("When: 10 December 2026, 15:00–17:00 (2 h)");
     expect(last(admin).text).toContain("Audience: ages 10–14, gifted children, career guidance, ages 15–17");
     expect(last(admin).text).toContain("Expected: 20 participants");
     await h.pressButton(admin, `ea:chg:${event.id}`);
-    expect(last(admin).text).toBe("Asking for changes to «Мастер-класс по робототехнике». Write what should change, or press Skip.");
+    expect(last(admin).text).toBe("Sending “Мастер-класс по робототехнике” back for changes. Write what should change, or press Skip.");
     await say(admin, "Please move it to the assembly hall");
-    expect(h.telegram.textsTo(admin.id).at(-2)).toBe("Changes are requested. The proposer and the responsible person have been told.");
-    expect(h.telegram.lastTextTo(teacher.id)).toContain("✏️ Анна Админова asks for changes to the event «Мастер-класс по робототехнике» (10 December 2026 at 15:00).");
+    expect(h.telegram.textsTo(admin.id).at(-2)).toBe("The event is sent back for changes. The proposer and the responsible person have been told.");
+    expect(h.telegram.lastTextTo(teacher.id)).toContain("✏️ The event “Мастер-класс по робототехнике” (10 December 2026, 15:00) was sent back for changes by Анна Админова.");
     expect(h.telegram.lastTextTo(teacher.id)).toContain("\nComment: Please move it to the assembly hall");
     expect(await statusOf(event.id)).toBe("changes_requested");
 
     await h.send(pressIn(teacher, `ev:open:${event.id}`));
-    expect(last(teacher).text).toContain("<b>Status:</b> ✏️ changes requested");
+    expect(last(teacher).text).toContain("<b>Status:</b> ✏️ sent back for changes");
     await h.pressButton(teacher, `ev:place:${event.id}`);
     await say(teacher, "Assembly hall");
     expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("Saved. The changed event has been sent for approval again; the deciders have been told.");
@@ -84,7 +84,7 @@ describe("event approval", () => {
     await h.pressButton(admin, `ea:no:${event.id}`);
     await h.pressButton(admin, "ask:skip");
     expect(h.telegram.textsTo(admin.id).at(-2)).toBe("The event is rejected. The proposer and the responsible person have been told.");
-    expect(h.telegram.lastTextTo(teacher.id)).toBe("❌ The event «Мастер-класс по робототехнике» (10 December 2026 at 15:00) was rejected by Анна Админова.");
+    expect(h.telegram.lastTextTo(teacher.id)).toBe("❌ The event “Мастер-класс по робототехнике” (10 December 2026, 15:00) was rejected by Анна Админова.");
     expect(last(admin).text).toContain("<b>Status:</b> ❌ rejected");
     expect(await statusOf(event.id)).toBe("rejected");
     const decisions = await h.database.db.select().from(eventDecisions).orderBy(eventDecisions.id);
@@ -139,7 +139,7 @@ describe("event approval", () => {
     await h.pressButton(admin, "ask:skip");
     expect(await statusOf(event.id)).toBe("approved");
     expect(h.telegram.textsTo(teacher.id).slice(before.teacher)).toEqual([
-      "✅ Мероприятие «Мастер-класс по робототехнике» (10 декабря 2026 г. в 15:00) согласовано. Решение принял(а): Анна Админова.",
+      "✅ Мероприятие «Мастер-класс по робототехнике» (10 декабря 2026, 15:00) согласовано. Согласующий: Анна Админова.",
     ]);
     expect(h.telegram.textsTo(contact.id).slice(before.contact)).toEqual([expect.stringContaining("🤝 <b>Совместное мероприятие")]);
     expect(await h.database.db.select().from(eventDecisions)).toHaveLength(1);
@@ -173,14 +173,14 @@ describe("partner confirmation", () => {
       "Спасибо! Ваше подтверждение участия в «Мастер-класс по робототехнике» сохранено, организатор получил уведомление.",
     );
     expect(h.telegram.lastTextTo(teacher.id)).toBe(
-      "✅ Ирина Смирнова (СОШ № 5) подтвердил(а) участие в мероприятии «Мастер-класс по робототехнике» (10 декабря 2026 г. в 15:00).",
+      "✅ Ирина Смирнова (СОШ № 5): участие в мероприятии «Мастер-класс по робототехнике» (10 декабря 2026, 15:00) подтверждено.",
     );
     await h.send(press(contact, `ec:alt:${event.id}`, request));
     expect(h.telegram.lastTextTo(contact.id)).toContain("Какие дата и время подойдут вам для «Мастер-класс по робототехнике»?");
     await say(contact, "11.12 в 16:00 или любой будний день после 14:00");
     expect(h.telegram.lastTextTo(contact.id)).toBe("Спасибо! Ваше предложение по «Мастер-класс по робототехнике» передано организатору.");
     expect(h.telegram.lastTextTo(teacher.id)).toBe(
-      "🕒 Ирина Смирнова (СОШ № 5) предлагает другое время для мероприятия «Мастер-класс по робототехнике» (10 декабря 2026 г. в 15:00): 11.12 в 16:00 или любой будний день после 14:00",
+      "🕒 Ирина Смирнова (СОШ № 5) предлагает другое время для мероприятия «Мастер-класс по робототехнике» (10 декабря 2026, 15:00): 11.12 в 16:00 или любой будний день после 14:00",
     );
     const answers = await h.database.db.select().from(eventConfirmations);
     expect(answers).toEqual([
@@ -203,8 +203,8 @@ describe("partner confirmation", () => {
       expect(lastAnswer(h)).toMatchObject({ text: "This action isn't available to you.", show_alert: true });
     }
     await h.pressButton(contact, `ec:no:${event.id}`);
-    expect(h.telegram.lastTextTo(contact.id)).toBe("Your answer is saved: you will not take part in «Мастер-класс по робототехнике». The organiser has been told.");
-    expect(h.telegram.lastTextTo(teacher.id)).toBe("❌ Ирина Смирнова (СОШ № 5) declined the event «Мастер-класс по робототехнике» (10 December 2026 at 15:00).");
+    expect(h.telegram.lastTextTo(contact.id)).toBe("Your answer is saved: you will not take part in “Мастер-класс по робототехнике”. The organiser has been told.");
+    expect(h.telegram.lastTextTo(teacher.id)).toBe("❌ Ирина Смирнова (СОШ № 5) won't take part in the event “Мастер-класс по робототехнике” (10 December 2026, 15:00).");
     expect(await h.database.db.select().from(eventConfirmations)).toEqual([expect.objectContaining({ answer: "declined" })]);
     await h.database.db.update(events).set({ status: "cancelled" }).where(eq(events.id, event.id));
     await h.send(pressIn(contact, `ec:yes:${event.id}`));

@@ -28,14 +28,14 @@ describe("the event card", () => {
         "<b>Мастер-класс по робототехнике</b>",
         "Формат: Мастер-класс",
         "Партнёры: СОШ № 5",
-        "Когда: 10 декабря 2026 г. в 15:00 – 17:00 (2 ч)",
+        "Когда: 10 декабря 2026, 15:00–17:00 (2 ч)",
         "Место: Дворец творчества, каб. 12",
         "Аудитория: 10–14 лет, одарённые дети, профориентация, 15–17 лет",
         "Ожидается: 20 участников",
         "Ответственный: Мария Петрова",
         "Подразделение: Отдел техники",
         "",
-        "<b>Статус:</b> 🕓 предложено, ждёт согласования",
+        "<b>Статус:</b> 🕓 ждёт согласования",
       ].join("\n"),
     );
     expect(card.buttons.map((b) => b.data)).toEqual([`ev:time:${event.id}`, `ev:place:${event.id}`, `ev:cancel:${event.id}`, `ev:ics:${event.id}`]);
@@ -50,7 +50,7 @@ describe("the event card", () => {
     expect(last(h.admin).buttons.map((b) => b.data).slice(0, 3)).toEqual([`ea:ok:${event.id}`, `ea:no:${event.id}`, `ea:chg:${event.id}`]);
 
     await h.send(pressIn(contact, `ev:open:${event.id}`));
-    expect(last(contact).text).toContain("<b>Статус:</b> 🕓 предложено, ждёт согласования");
+    expect(last(contact).text).toContain("<b>Статус:</b> 🕓 ждёт согласования");
     await h.send(pressIn(stranger, `ev:open:${event.id}`));
     expect(lastAnswer(h)).toMatchObject({ text: "Это действие вам недоступно.", show_alert: true });
     const guest = makeUser();
@@ -67,23 +67,28 @@ describe("the event card", () => {
     expect(last(teacher).text).toContain("<b>Status:</b> ✅ approved");
     expect(last(teacher).text).toContain("The partners have not answered yet.");
     await h.pressButton(teacher, `ev:time:${event.id}`);
-    expect(last(teacher).text).toContain("«Мастер-класс по робототехнике» now starts 10 December 2026 at 15:00.");
+    expect(last(teacher).text).toContain("“Мастер-класс по робототехнике” now starts 10 December 2026, 15:00.");
+    // A refused answer gets one message: the refusal with its hint and the step's Cancel, not the question again.
+    const sentTo = () => h.telegram.sent("sendMessage").filter((m) => m.chat_id === teacher.id).length;
+    let before = sentTo();
     await say(teacher, "someday soon");
-    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe(
-      "I couldn't read that date and time. Examples: 25.12 15:00, 25.12.2026 15:00, tomorrow 3pm, Friday at 10am.",
-    );
+    expect(sentTo() - before).toBe(1);
+    expect(last(teacher).text).toBe("I couldn't read that date and time. Examples: 25.12 15:00, 25.12.2026 15:00, tomorrow 3pm, Friday at 10am.");
+    expect(last(teacher).buttons.map((b) => b.data)).toEqual(["ask:cancel"]);
+    before = sentTo();
     await say(teacher, "01.11.2026 10:00");
-    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("That is already in the past (1 November 2026 at 10:00). Please type a future date and time.");
+    expect(sentTo() - before).toBe(1);
+    expect(last(teacher).text).toBe("That is already in the past (1 November 2026, 10:00). Please type a future date and time.");
     await say(teacher, "tomorrow 3pm");
     expect(last(teacher).text).toBe(
-      "I understood: <b>2 December 2026 at 15:00 – 17:00</b>. Save it?\nThe event is approved: after the change it goes back for approval.",
+      "I understood: <b>2 December 2026, 15:00–17:00</b>. Save it?\nThe event is approved: after the change it goes back for approval.",
     );
     await h.pressButton(teacher, "ask:pick:confirm");
     expect(h.telegram.textsTo(teacher.id).at(-2)).toBe(
       "Saved. Since the date, time or place of an approved event changed, it has been sent back for approval; the deciders have been told.",
     );
-    expect(last(teacher).text).toContain("When: 2 December 2026 at 15:00 – 17:00 (2 h)");
-    expect(last(teacher).text).toContain("<b>Status:</b> 🕓 proposed, awaiting approval");
+    expect(last(teacher).text).toContain("When: 2 December 2026, 15:00–17:00 (2 h)");
+    expect(last(teacher).text).toContain("<b>Status:</b> 🕓 awaiting approval");
     const moved = await getEvent(h.database.db, event.id);
     expect(moved).toMatchObject({ status: "proposed", startsAt: new Date("2026-12-02T07:00:00Z"), endsAt: new Date("2026-12-02T09:00:00Z") });
     expect(last(admin).text).toContain("🗳 <b>A changed event awaits your decision again</b>");
@@ -106,7 +111,7 @@ describe("the event card", () => {
     await h.send(pressIn(teacher, `ev:open:${event.id}`));
     expect(last(teacher).text).toContain("<b>Статус:</b> ❌ отклонено");
     await h.send(pressIn(teacher, `ev:time:${event.id}`));
-    expect(lastAnswer(h)).toMatchObject({ text: "Для мероприятия со статусом «❌ отклонено» это невозможно.", show_alert: true });
+    expect(lastAnswer(h)).toMatchObject({ text: "Сейчас это невозможно: статус мероприятия — ❌ отклонено.", show_alert: true });
     h.expectAllCallbacksAnswered();
   });
 });

@@ -115,10 +115,10 @@ describe("/export", () => {
     const sheet = workbook.getWorksheet("Партнёры")!;
     expect(sheet.getRow(1).values).toEqual([
       undefined,
-      "Полное наименование",
-      "Краткое наименование",
+      "Полное название",
+      "Краткое название",
       "Тип",
-      "Направленности",
+      "Направленность",
       "Кто ведёт",
       "Подразделение",
       "Ответственный педагог",
@@ -127,7 +127,7 @@ describe("/export", () => {
       "ИНН",
       "Сайт",
       "Адрес",
-      "Соглашения",
+      "Договоры",
       "Добавлен",
     ]);
     expect(sheet.rowCount).toBe(5);
@@ -146,21 +146,21 @@ describe("/export", () => {
     await h.pressButton(colleague, "ex:ds:contacts");
     await h.pressButton(colleague, "ex:fmt:contacts:csv");
     const [sent] = documents(colleague);
-    expect(sent).toMatchObject({ caption: "«Partner contacts», 1 row, as of 10/12/2026" });
+    expect(sent).toMatchObject({ caption: "“Partner contacts”, 1 row, as of 10/12/2026" });
     const file = fileOf(sent);
     expect(file.filename).toContain("contacts-2026-12-10.csv");
     expect(file.content.startsWith(CSV_BOM)).toBe(true);
     expect(file.content).toBe(
       `${CSV_BOM}Partner;Full name;Position;Phone;E-mail;Telegram;Consent to data processing;Consent date\r\n` +
-        "Технопарк;Иван Петров;Директор;'+7 395 212 34 56;ivan@technopark.example;'@ivan_tech;Signed on paper;02.11.2026 09:30\r\n",
+        "Технопарк;Иван Петров;Директор;'+7 3952 12-34-56;ivan@technopark.example;'@ivan_tech;Signed on paper;02.11.2026 09:30\r\n",
     );
 
     await exportAs(colleague, "feedback", "csv");
     const feedback = documents(colleague).slice(1);
     expect(feedback.map((d) => d.caption)).toEqual([
-      "«Feedback by event», 1 row, as of 10/12/2026",
-      "«Partner answers», 1 row, as of 10/12/2026",
-      "«Participant answers», 2 rows, as of 10/12/2026",
+      "“Feedback by event”, 1 row, as of 10/12/2026",
+      "“Partner answers”, 1 row, as of 10/12/2026",
+      "“Participant answers”, 2 rows, as of 10/12/2026",
     ]);
     expect(feedback.map((d) => fileOf(d).filename)).toEqual([
       expect.stringContaining("feedback-summary-2026-12-10.csv"),
@@ -168,7 +168,7 @@ describe("/export", () => {
       expect.stringContaining("feedback-participant-answers-2026-12-10.csv"),
     ]);
     expect(fileOf(feedback[0]).content).toBe(
-      `${CSV_BOM}Event;Date;Partner requests sent;Partner answers;Partner response rate, %;Partners' average rating;Participant answers;Participants' average rating\r\n` +
+      `${CSV_BOM}Event;Date;Surveys sent to partners;Partner answers;Partner response rate, %;Partners' average rating;Participant answers;Participants' average rating\r\n` +
         "Мастер-класс по робототехнике;10.12.2026 15:00;2;1;50;5;2;3,5\r\n",
     );
     expect(fileOf(feedback[1]).content).toContain('"Больше времени\nна сборку"');
@@ -205,7 +205,7 @@ describe("/export", () => {
     expect(lastAnswer(h)).toMatchObject({ text: "This action isn't available to you.", show_alert: true });
     const guest = makeUser({ language_code: "ru" });
     await h.send(command(guest, "export"));
-    expect(h.telegram.lastTextTo(guest.id)).toBe("Эта команда доступна только сотрудникам с нужными правами. Список доступных вам команд — /help.");
+    expect(h.telegram.lastTextTo(guest.id)).toBe("Эта команда доступна только после подключения к боту. Чтобы подключиться, попросите администратора Дворца творчества прислать вам ссылку-приглашение и откройте её.");
     await h.send(pressIn(guest, "ex:ds:events"));
     expect(lastAnswer(h)).toMatchObject({ text: "Это действие вам недоступно.", show_alert: true });
     expect(h.telegram.sent("sendDocument")).toEqual([]);
@@ -267,9 +267,9 @@ describe("/export of a large table", () => {
     await h.pressButton(admin, "ex:ds:partners");
     // The clock does not move: only the first "Preparing…" edit is allowed.
     await h.pressButton(admin, "ex:fmt:partners:xlsx");
-    expect(progressEdits(admin).map((e) => e.text)).toEqual(["⏳ Preparing «Partners»…"]);
+    expect(progressEdits(admin).map((e) => e.text)).toEqual(["⏳ Preparing “Partners”…"]);
     expect(documents(admin)).toHaveLength(1);
-    expect(documents(admin)[0]).toMatchObject({ caption: "«Partners», 2,500 rows, as of 01/12/2026" });
+    expect(documents(admin)[0]).toMatchObject({ caption: "“Partners”, 2,500 rows, as of 01/12/2026" });
 
     // Telegram refuses the "Preparing…" edit and the first progress edit: the export goes on regardless.
     await h.send(command(admin, "export"));
@@ -281,7 +281,7 @@ describe("/export of a large table", () => {
     await h.pressButton(admin, "ex:fmt:partners:csv");
     stopTicking();
     expect(h.telegram.calls.filter((c) => c.method === "editMessageText" && c.error)).toHaveLength(2);
-    expect(progressEdits(admin).map((e) => e.text).slice(1)).toEqual(["⏳ Preparing «Partners»: 2,000 of 2,500 rows…", "⏳ Preparing «Partners»: 2,500 of 2,500 rows…"]);
+    expect(progressEdits(admin).map((e) => e.text).slice(1)).toEqual(["⏳ Preparing “Partners”: 2,000 of 2,500 rows…", "⏳ Preparing “Partners”: 2,500 of 2,500 rows…"]);
     const [, csv] = documents(admin);
     expect(fileOf(csv).content.split("\r\n")).toHaveLength(2_502);
     const workbook = new ExcelJS.Workbook();

@@ -28,9 +28,11 @@ describe("partner feedback prompts", () => {
 
     const ru = last(contact);
     expect(ru.text).toBe(
-      "🙏 <b>Спасибо за совместное мероприятие!</b>\n«Мастер-класс по робототехнике», 10 декабря 2026 г. в 15:00.\n\n" +
-        "Насколько вы довольны совместным мероприятием? (1 — совсем не довольны, 5 — полностью довольны)\n\n" +
-        "Ответить можно до 24 декабря 2026 г. в 17:30.",
+      "🙏 <b>Спасибо за совместное мероприятие!</b>\n«Мастер-класс по робототехнике», 10 декабря 2026, 15:00.\n\n" +
+        "Насколько вы довольны совместным мероприятием?\n\n" +
+        "Ответить можно до 24 декабря 2026, 17:30.\n\n" +
+        // The legend is the last line, right above the row 1–5.
+        "1 — совсем не довольны … 5 — полностью довольны",
     );
     expect(ru.buttons).toEqual([1, 2, 3, 4, 5].map((n) => ({ text: String(n), data: `fb:r:${prompt.id}:${n}` })));
     const [sent] = h.telegram.sent("sendMessage").filter((m) => m.chat_id === contact.id);
@@ -38,9 +40,10 @@ describe("partner feedback prompts", () => {
 
     const en = last(english);
     expect(en.text).toBe(
-      "🙏 <b>Thank you for the joint event!</b>\n“Мастер-класс по робототехнике”, 10 December 2026 at 15:00.\n\n" +
-        "How satisfied are you with the joint event? (1 — not at all, 5 — completely)\n\n" +
-        "You can answer until 24 December 2026 at 17:30.",
+      "🙏 <b>Thank you for the joint event!</b>\n“Мастер-класс по робототехнике”, 10 December 2026, 15:00.\n\n" +
+        "How satisfied are you with the joint event?\n\n" +
+        "You can answer until 24 December 2026, 17:30.\n\n" +
+        "1 — not satisfied at all … 5 — completely satisfied",
     );
     expect(en.buttons.map((b) => b.data)).toEqual(row(englishPrompt.id));
     expect(h.telegram.textsTo(stranger.id)).toEqual([]);
@@ -88,7 +91,7 @@ describe("partner feedback prompts", () => {
     expect(lastAnswer(h)?.text).toBe("Спасибо! Оценка 4 из 5 сохранена.");
     expect(await promptRow(prompt.id)).toMatchObject({ rating: 4, answeredAt: AFTER_THE_EVENT, followUp: null, wentWell: null, improve: null });
     const edit = h.telegram.sent("editMessageText").at(-1)!;
-    expect(edit.text).toBe("🙏 <b>Спасибо за оценку!</b>\n«Мастер-класс по робототехнике», 10 декабря 2026 г. в 15:00: <b>4 из 5</b>.");
+    expect(edit.text).toBe("🙏 <b>Спасибо за оценку!</b>\n«Мастер-класс по робототехнике», 10 декабря 2026, 15:00: <b>4 из 5</b>.");
     expect(edit.reply_markup).toBeUndefined();
     expect(last(contact).text).toBe(
       "Ещё несколько вопросов — по желанию, любой можно пропустить.\n\nХотели бы вы провести с нами ещё одно совместное мероприятие?",
@@ -127,7 +130,7 @@ describe("partner feedback prompts", () => {
     await h.pressButton(english, `fb:r:${englishPrompt.id}:5`);
     expect(lastAnswer(h)?.text).toBe("Thank you! Your rating of 5 out of 5 is saved.");
     expect(h.telegram.sent("editMessageText").at(-1)!.text).toBe(
-      "🙏 <b>Thank you for your rating!</b>\n“Мастер-класс по робототехнике”, 10 December 2026 at 15:00: <b>5 out of 5</b>.",
+      "🙏 <b>Thank you for your rating!</b>\n“Мастер-класс по робототехнике”, 10 December 2026, 15:00: <b>5 out of 5</b>.",
     );
     expect(last(english).text).toBe("A few more questions, all optional: you can skip any of them.\n\nWould you like to hold another joint event with us?");
     expect(last(english).buttons.map((b) => b.text)).toEqual(["Yes", "Maybe", "No", "Skip ›", "Cancel"]);
@@ -142,7 +145,7 @@ describe("partner feedback prompts", () => {
     // Rating again from /feedback is not offered for an answered prompt; it is listed as answered.
     await h.send(command(english, "feedback"));
     expect(last(english).text).toBe(
-      "📝 <b>Already answered — thank you!</b>\n• “Мастер-класс по робототехнике”, 10 December 2026 at 15:00: 5 out of 5",
+      "📝 <b>Already answered — thank you!</b>\n• “Мастер-класс по робототехнике”, 10 December 2026, 15:00: 5 out of 5",
     );
     h.expectAllCallbacksAnswered();
   });
@@ -159,7 +162,7 @@ describe("partner feedback prompts", () => {
     expect(alertsTo(admin)).toEqual([]);
     await say(contact, "Начали на час позже, дети <устали>");
     const expected =
-      "⚠️ <b>Низкая оценка: 2 из 5</b>\nМероприятие «Мастер-класс по робототехнике», 10 декабря 2026 г. в 15:00.\n" +
+      "⚠️ <b>Низкая оценка: 2 из 5</b>\nМероприятие «Мастер-класс по робототехнике», 10 декабря 2026, 15:00.\n" +
       "Отзыв партнёра: СОШ № 5 (Ирина Смирнова).\nКомментарий: «Начали на час позже, дети &lt;устали&gt;»";
     for (const person of [teacher, colleague, admin]) expect(alertsTo(person)).toEqual([expected]);
     expect(alertsTo(stranger)).toEqual([]);
@@ -316,8 +319,8 @@ describe("/feedback", () => {
 
     await h.send(command(contact, "feedback"));
     const listed = h.telegram.textsTo(contact.id).slice(-2);
-    expect(listed[0]).toContain("«Мастер-класс по робототехнике», 10 декабря 2026 г. в 15:00.");
-    expect(listed[1]).toContain("«Экскурсия в планетарий», 9 декабря 2026 г. в 15:00.");
+    expect(listed[0]).toContain("«Мастер-класс по робототехнике», 10 декабря 2026, 15:00.");
+    expect(listed[1]).toContain("«Экскурсия в планетарий», 9 декабря 2026, 15:00.");
     expect(last(contact).buttons.map((b) => b.data)).toEqual(row(secondPrompt!.id));
 
     // Rating the master class, then — in the middle of its questions — the excursion from the list.
@@ -332,8 +335,8 @@ describe("/feedback", () => {
 
     await h.send(command(contact, "feedback"));
     expect(last(contact).text).toBe(
-      "📝 <b>Вы уже ответили — спасибо!</b>\n• «Мастер-класс по робототехнике», 10 декабря 2026 г. в 15:00: 5 из 5\n" +
-        "• «Экскурсия в планетарий», 9 декабря 2026 г. в 15:00: 3 из 5",
+      "📝 <b>Вы уже ответили — спасибо!</b>\n• «Мастер-класс по робототехнике», 10 декабря 2026, 15:00: 5 из 5\n" +
+        "• «Экскурсия в планетарий», 9 декабря 2026, 15:00: 3 из 5",
     );
     h.clock.now = new Date(afterOpening(14).getTime() + DAY_MS);
     await h.send(command(contact, "feedback"));

@@ -49,8 +49,8 @@ describe("the feedback results button", () => {
     expect(last(teacher).text).toBe(
       [
         "📊 <b>Отзывы о мероприятии «Мастер-класс по робототехнике»</b>",
-        "10 декабря 2026 г. в 15:00",
-        "Отзывы партнёров принимаются до 24 декабря 2026 г. в 17:30.",
+        "10 декабря 2026, 15:00",
+        "Отзывы партнёров принимаются до 24 декабря 2026, 17:30.",
         "",
         "<b>Партнёры</b>",
         "Ответили: 3 из 4 (75 %)",
@@ -75,7 +75,7 @@ describe("the feedback results button", () => {
         "3 ★ ▇▇▇▇▇ 1",
         "2 ★ 0",
         "1 ★ 0",
-        "Кто отвечал: ученики — 2, родители — 1, не указали — 1",
+        "Кто отвечал: учащиеся — 2, родители — 1, не указали — 1",
         "Возраст: 11–14 лет — 2, 18 лет и старше — 1, не указан — 1",
         "<i>Комментарии участников:</i>",
         "• 5 ★ «Очень понравилось!»",
@@ -86,7 +86,7 @@ describe("the feedback results button", () => {
     // A decider runs the event too; after the prompts close the summary says so.
     h.clock.now = new Date("2026-12-25T00:00:00Z");
     await h.send(pressIn(admin, `fr:show:${event.id}`));
-    expect(last(admin).text).toMatch(/^📊 <b>Итоги отзывов о мероприятии «Мастер-класс по робототехнике»<\/b>\n10 декабря 2026 г\. в 15:00\nПриём отзывов партнёров завершён\.\n\n<b>Партнёры<\/b>/);
+    expect(last(admin).text).toMatch(/^📊 <b>Итоги отзывов о мероприятии «Мастер-класс по робототехнике»<\/b>\n10 декабря 2026, 15:00\nПриём отзывов партнёров завершён\.\n\n<b>Партнёры<\/b>/);
     h.expectAllCallbacksAnswered();
   });
 
@@ -97,8 +97,8 @@ describe("the feedback results button", () => {
     expect(last(teacher).text).toBe(
       [
         "📊 <b>Feedback on “Мастер-класс по робототехнике”</b>",
-        "10 December 2026 at 15:00",
-        "Partners can give feedback until 24 December 2026 at 17:30.",
+        "10 December 2026, 15:00",
+        "Partners can give feedback until 24 December 2026, 17:30.",
         "",
         "No feedback yet.",
         "",
@@ -201,7 +201,7 @@ describe("satisfaction on the partner and unit cards", () => {
   it("shows staff the partner's last 90 days with the trend, in Russian; the partner's own contact does not see it", async () => {
     const { teacher, teacherRow, contact, partner } = await answered("ru");
     await openPartnerCard(h, teacher, partner.id);
-    expect(last(teacher).text).toContain("\n⭐ Оценки за 90 дней: партнёры — 3,7 по 3 ответам; участники — 4,3 по 4 ответам\n");
+    expect(last(teacher).text).toContain("\n⭐ Оценки за последние 90 дней: партнёры — 3,7 по 3 ответам; участники — 4,3 по 4 ответам\n");
 
     // An event in the previous 90 days: partners rated it lower, participants higher.
     const earlier = await proposeEvent(h.database.db, { user: teacherRow, role: "staff" }, eventDraft([partner.id], teacherRow.id, new Date("2026-08-01T07:00:00Z")), new Date("2026-01-01T00:00:00Z"));
@@ -210,7 +210,7 @@ describe("satisfaction on the partner and unit cards", () => {
     await addParticipant(h.database.db, { eventId: earlier.event.id, rating: 5 });
     await openPartnerCard(h, teacher, partner.id);
     expect(last(teacher).text).toContain(
-      "\n⭐ Оценки за 90 дней: партнёры — 3,7 по 3 ответам (▲ +0,7 к предыдущим 90 дням); участники — 4,3 по 4 ответам (▼ −0,7 к предыдущим 90 дням)\n",
+      "\n⭐ Оценки за последние 90 дней: партнёры — 3,7 по 3 ответам (▲ +0,7 к предыдущему периоду); участники — 4,3 по 4 ответам (▼ −0,7 к предыдущему периоду)\n",
     );
 
     await h.send(pressIn(contact, `pc:open:${partner.id}`));
@@ -225,7 +225,7 @@ describe("satisfaction on the partner and unit cards", () => {
     expect(last(teacher).text).not.toContain("⭐");
     await addPrompt(h.database.db, { eventId: event.id, partnerId: partner.id, contactId: contactRecord.id, rating: 4, answeredAt: at(1) });
     await openPartnerCard(h, teacher, partner.id);
-    expect(last(teacher).text).toContain("\n⭐ Ratings over 90 days: partners 4.0 from 1 answer\n");
+    expect(last(teacher).text).toContain("\n⭐ Ratings over the last 90 days: partners 4.0 from 1 answer\n");
     await openPartnerCard(h, teacher, otherPartner.id);
     expect(last(teacher).text).not.toContain("⭐");
     h.expectAllCallbacksAnswered();
@@ -237,7 +237,7 @@ describe("satisfaction on the partner and unit cards", () => {
     await h.send(command(h.admin, "units"));
     await h.pressButton(h.admin, `un:open:${unit!.id}:0`);
     expect(last(h.admin).text).toContain("<b>Отдел техники</b>");
-    expect(last(h.admin).text).toMatch(/\n⭐ Оценки за 90 дней: партнёры — 3,7 по 3 ответам; участники — 4,3 по 4 ответам$/);
+    expect(last(h.admin).text).toMatch(/\n⭐ Оценки за последние 90 дней: партнёры — 3,7 по 3 ответам; участники — 4,3 по 4 ответам$/);
     h.expectAllCallbacksAnswered();
   });
 });

@@ -121,7 +121,7 @@ describe("/import", () => {
     await h.send(sendFile(user, await xlsxFile(scenarioRows("en")), "partners.xlsx"));
     const report = last(user);
     expect(report.text).toContain("✅ Partners to be added: <b>3</b>");
-    expect(report.text).toContain("Row 5, “INN”: the INN fails the check");
+    expect(report.text).toContain("Row 5, “INN (tax ID)”: the INN (tax ID) fails the check");
     expect(report.text).toContain("Row 6: “СОШ №5” — looks like the partner “СОШ № 5”");
     expect(report.text).toContain("Row 7: “Иркутский государственный университет (ИГУ)” — repeats row 2");
     expect(report.buttons.map((b) => b.text)).toEqual(["✅ Import (3)", "Cancel"]);
@@ -160,7 +160,7 @@ describe("/import", () => {
       expect(last(user).text).toContain(language === "ru" ? "Будет добавлено партнёров: <b>1</b>" : "Partners to be added: <b>1</b>");
       await h.pressButton(user, "imp:go");
       const [partner] = await h.database.db.select().from(partners);
-      expect(partner).toMatchObject({ fullName: t("import.template.example.fullName"), type: "school", directions: ["technical", "natural_science"] });
+      expect(partner).toMatchObject({ fullName: t("import.template.example.fullName"), type: "school", focuses: ["technical", "natural_science"] });
       // The template buttons work after the import is over, too.
       await h.send(press(user, "imp:tpl:csv", { message_id: 1, chat: { id: user.id, type: "private", first_name: "x" } }));
       expect(h.telegram.sent("sendDocument")).toHaveLength(3);
@@ -201,7 +201,7 @@ describe("/import", () => {
     expect(columns).toContain("Столбцы этой таблицы не подходят для загрузки партнёров.");
     expect(columns).toContain("Нет обязательных столбцов: «Полное название», «Тип».");
     expect(columns).toContain("Незнакомые столбцы: «Дата», «Мероприятие», «Участники».");
-    expect(columns).toContain("Полное название*, Краткое название, Тип*, Направления, ИНН, Сайт, Адрес, Заметки, Контакт: ФИО");
+    expect(columns).toContain("Полное название*, Краткое название, Тип*, Направленность, ИНН, Сайт, Адрес, Заметки, Контакт: ФИО");
 
     await h.send(sendFile(user, Buffer.alloc(0), "пусто.csv"));
     expect(lastText(user)).toBe("Файл пустой. Заполните, пожалуйста, шаблон и пришлите снова.");
@@ -210,7 +210,7 @@ describe("/import", () => {
 
     await h.send(sendFile(user, bulkCsv(100_000), "все.csv"));
     expect(lastText(user)).toBe(
-      "В файле больше 5000 строк, а за один раз я загружаю не больше 5000. Разделите, пожалуйста, таблицу на несколько файлов и присылайте их по очереди.",
+      "Строк в файле больше, чем я загружаю за один раз (5000). Разделите, пожалуйста, таблицу на несколько файлов и присылайте их по очереди.",
     );
 
     const downloads = h.telegram.downloads.length;
@@ -244,7 +244,7 @@ describe("/import", () => {
     await h.send(sendFile(user, pngFile(), "photo.png"));
     expect(lastText(user)).toContain("This is an image, not a spreadsheet");
     await h.send(sendFile(user, csvFile([["Date", "Event"], ["2027-02-01", "Exhibition"]]), "events.csv"));
-    expect(lastText(user)).toContain("Required columns missing: «Full name», «Type».");
+    expect(lastText(user)).toContain("Required columns missing: “Full name”, “Type”.");
     await h.send(sendFile(user, Buffer.alloc(0), "empty.csv"));
     expect(lastText(user)).toBe("The file is empty. Please fill in the template and send it again.");
     await h.send(sendFile(user, bulkCsv(100_000), "all.csv"));
@@ -418,7 +418,7 @@ describe("/import", () => {
     expect(report.text).toContain("…и ещё 10 — полный список в файле.");
     const [sent] = h.telegram.sent("sendDocument");
     if (!isUploadedFile(sent?.document)) throw new Error("the problem list was not sent");
-    expect(fileName(sent.document)).toBe("Ошибки импорта.csv");
+    expect(fileName(sent.document)).toBe("Ошибки загрузки.csv");
     const lines = sent.document.content.split("\r\n").filter(Boolean);
     expect(lines[0]).toBe("\ufeffСтрока;Столбец;Что не так;Значение");
     expect(lines).toHaveLength(31);
@@ -478,7 +478,7 @@ describe("/import", () => {
     expect(h.telegram.sent("sendDocument")).toEqual([]);
     const guest = makeUser({ language_code: "en" });
     await h.send(command(guest, "start"), command(guest, "import"));
-    expect(lastText(guest)).toBe("This command is only for staff with the right permissions. See /help for the commands you can use.");
+    expect(lastText(guest)).toBe("This command works only once you are connected to the bot. To connect, ask an administrator of the Palace of Creativity for an invite link and open it.");
     await h.send(command(staff, "help"));
     expect(lastText(staff)).not.toContain("/import");
     await h.send(command(h.admin, "help"));

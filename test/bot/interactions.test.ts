@@ -56,7 +56,8 @@ describe("logging an interaction", () => {
     expect(summary).toContain("Обсудили &lt;план&gt; мастер-классов &amp; экскурсий");
     await h.pressButton(teacher, "ask:pick:confirm");
 
-    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("Взаимодействие записано.");
+    expect(last(teacher).text).toBe("✅ Взаимодействие записано.");
+    await h.pressButton(teacher, `pc:open:${partner.id}`);
     const card = last(teacher).text;
     expect(card).toContain("<b>Последние взаимодействия</b>");
     expect(card).toContain("• 28.11.2026 — Согласование позиций: Обсудили &lt;план&gt; мастер-классов &amp; экскурсий 📎");
@@ -86,7 +87,8 @@ describe("logging an interaction", () => {
     await h.send(documentMessage(teacher));
     expect(last(teacher).text).toMatch(/What: Phone call\nWhen: 30\.11\.2026\nFile: plan\.docx/);
     await h.pressButton(teacher, "ask:pick:confirm");
-    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("The interaction is logged.");
+    expect(last(teacher).text).toBe("✅ The interaction is logged.");
+    await h.pressButton(teacher, `pc:open:${partner.id}`);
     expect(last(teacher).text).toContain("• 30.11.2026 — Phone call: Agreed on the date of the open day 📎");
     const [saved] = await h.database.db.select().from(interactions);
     expect(saved).toMatchObject({ fileKind: "document", fileName: "plan.docx", fileId: "BQACAgIAAx" });

@@ -83,8 +83,10 @@ describe("participant feedback through the link", () => {
     const anna = guest("ru", { id: 730_001 });
     await open(anna, `pf_${token}`);
     expect(last(anna).text).toBe(
-      "📝 <b>Отзыв о мероприятии</b>\n«Мастер-класс по робототехнике», 10 декабря 2026 г. в 15:00\n\n" +
-        "Ваш ответ анонимный: мы не сохраняем ни имя, ни аккаунт Telegram.\n\nКак вам мероприятие? Оцените его от 1 до 5, где 5 — отлично.",
+      "📝 <b>Отзыв о мероприятии</b>\n«Мастер-класс по робототехнике», 10 декабря 2026, 15:00\n\n" +
+        "Ваш ответ анонимный: мы не сохраняем ни имя, ни аккаунт Telegram.\n\nКак вам мероприятие? Оцените его от 1 до 5.\n\n" +
+        // The legend, right above the row 1–5.
+        "1 — совсем не понравилось … 5 — отлично",
     );
     expect(last(anna).buttons.map((b) => b.text)).toEqual(["1", "2", "3", "4", "5"]);
     expect(dataOf(anna)).toEqual([1, 2, 3, 4, 5].map((n) => `pf:r:${event.id}:${n}`));
@@ -133,8 +135,9 @@ describe("participant feedback through the link", () => {
     const sam = guest("en", { first_name: "Sam", last_name: "Guest", username: "sam_guest" });
     await open(sam, `pf_${token}`);
     expect(last(sam).text).toBe(
-      "📝 <b>Your feedback on the event</b>\n«Мастер-класс по робототехнике», 10 December 2026 at 15:00\n\n" +
-        "Your answer is anonymous: we store neither your name nor your Telegram account.\n\nHow did you like the event? Rate it from 1 to 5, where 5 is excellent.",
+      "📝 <b>Your feedback on the event</b>\n“Мастер-класс по робототехнике”, 10 December 2026, 15:00\n\n" +
+        "Your answer is anonymous: we store neither your name nor your Telegram account.\n\nHow did you like the event? Rate it from 1 to 5.\n\n" +
+        "1 — did not like it at all … 5 — excellent",
     );
     await h.pressButton(sam, `pf:r:${event.id}:2`);
     expect(last(sam).text).toBe("Would you like to add anything? Write a comment in one message (up to 1000 characters) or press Skip.");
@@ -144,7 +147,7 @@ describe("participant feedback through the link", () => {
     await say(sam, "Too noisy & too short");
     expect(last(sam).text).toBe("Thank you, your comment is saved.\n\nWho are you? This is optional, but it helps us understand the feedback better.");
     const alert =
-      "⚠️ <b>Low rating: 2 out of 5</b>\nEvent “Мастер-класс по робототехнике”, 10 December 2026 at 15:00.\n" +
+      "⚠️ <b>Low rating: 2 out of 5</b>\nEvent “Мастер-класс по робототехнике”, 10 December 2026, 15:00.\n" +
       "Anonymous feedback from a participant.\nComment: “Too noisy &amp; too short”";
     expect(h.telegram.lastTextTo(teacher.id)).toBe(alert);
     expect(h.telegram.lastTextTo(admin.id)).toBe(alert);
@@ -177,7 +180,7 @@ describe("participant feedback through the link", () => {
     const prompt = last(pavel);
     await h.pressButton(pavel, `pf:cs:${event.id}`);
     expect(h.telegram.lastTextTo(teacher.id)).toBe(
-      "⚠️ <b>Низкая оценка: 1 из 5</b>\nМероприятие «Мастер-класс по робототехнике», 10 декабря 2026 г. в 15:00.\nАнонимный отзыв участника.\nКомментария нет.",
+      "⚠️ <b>Низкая оценка: 1 из 5</b>\nМероприятие «Мастер-класс по робототехнике», 10 декабря 2026, 15:00.\nАнонимный отзыв участника.\nКомментария нет.",
     );
     expect(last(pavel).text).toBe("Кто вы? Это необязательно, но поможет нам лучше понять отзывы.");
     // The Skip button again, now without a conversation: no second alert, and a text is no comment any more.
@@ -308,12 +311,12 @@ describe("participant feedback: bad input", () => {
     const late = guest("ru");
     await open(late, `pf_${token}`);
     expect(h.telegram.lastTextTo(late.id)).toBe(
-      "Приём отзывов о мероприятии «Мастер-класс по робототехнике» завершён 18 декабря 2026 г. в 18:00. Спасибо, что хотели поделиться мнением!",
+      "Приём отзывов о мероприятии «Мастер-класс по робототехнике» завершён 18 декабря 2026, 18:00. Спасибо, что хотели поделиться мнением!",
     );
     expect(last(late).buttons).toEqual([]);
     await h.send(pressIn(late, `pf:r:${event.id}:5`));
     expect(lastAnswer(h)).toMatchObject({ show_alert: true });
-    expect(lastAnswer(h)?.text).toContain("завершён 18 декабря 2026 г. в 18:00");
+    expect(lastAnswer(h)?.text).toContain("завершён 18 декабря 2026, 18:00");
     // The one who rated in time cannot add a role after the close.
     await h.send(press(early, `pf:role:${event.id}:teacher`, roleQuestion));
     expect(lastAnswer(h)?.text).toContain("Приём отзывов о мероприятии «Мастер-класс по робототехнике» завершён");
@@ -321,7 +324,7 @@ describe("participant feedback: bad input", () => {
     const en = guest("en");
     await open(en, `pf_${token}`);
     expect(h.telegram.lastTextTo(en.id)).toBe(
-      "Feedback on «Мастер-класс по робототехнике» closed on 18 December 2026 at 18:00. Thank you for wanting to share your view!",
+      "Feedback on “Мастер-класс по робототехнике” closed on 18 December 2026, 18:00. Thank you for wanting to share your view!",
     );
     expect(await answers()).toEqual([expect.objectContaining({ rating: 3, role: null })]);
     h.expectAllCallbacksAnswered();
@@ -386,7 +389,8 @@ describe("participant feedback: bad input", () => {
     await say(lena, "!!! ???");
     expect(last(lena).text).toBe("В комментарии нужны слова. Напишите его, пожалуйста, ещё раз или нажмите «Пропустить».");
     await say(lena, "ю".repeat(1001));
-    expect(last(lena).text).toContain("1001 символов");
+    // 1001 is declined as one: «1001 символ», not «1001 символов».
+    expect(last(lena).text).toContain("Комментарий получился длинным: 1001 символ, а можно не больше 1000.");
     expect(await answers()).toEqual([expect.objectContaining({ rating: 3, comment: null })]);
 
     // Exactly the limit is fine.
@@ -423,13 +427,13 @@ describe("the participants' link and QR code for staff", () => {
     const { event, token, teacher, colleague } = await heldWorld("ru");
     await h.send(pressIn(teacher, `ev:open:${event.id}`));
     const card = last(teacher);
-    expect(card.buttons).toContainEqual({ text: "👥 Отзывы участников: ссылка и QR-код", data: `pf:qr:${event.id}` });
+    expect(card.buttons).toContainEqual({ text: "👥 Отзывы участников", data: `pf:qr:${event.id}` });
     await h.pressButton(teacher, `pf:qr:${event.id}`);
     const link = `https://t.me/palace_partners_bot?start=pf_${token}`;
     expect(h.telegram.lastTextTo(teacher.id)).toBe(
-      "👥 <b>Отзывы участников</b>\n«Мастер-класс по робототехнике», 10 декабря 2026 г. в 15:00\n\nСсылка для участников:\n" +
+      "👥 <b>Отзывы участников</b>\n«Мастер-класс по робототехнике», 10 декабря 2026, 15:00\n\nСсылка для участников:\n" +
         `${link}\n\nПокажите её на экране или распечатайте QR-код: участник откроет бота, оценит мероприятие от 1 до 5 и, если захочет, добавит комментарий. ` +
-        "Ответы анонимные. Ссылка работает до 18 декабря 2026 г. в 18:00.",
+        "Ответы анонимные. Ссылка работает до 18 декабря 2026, 18:00.",
     );
     const [sent] = h.telegram.sent("sendPhoto");
     expect(sent).toMatchObject({ chat_id: teacher.id, caption: "QR-код для отзывов участников: «Мастер-класс по робототехнике»" });
@@ -468,7 +472,7 @@ describe("the participants' link and QR code for staff", () => {
     expect(lastAnswer(h)?.text).toBe("Participant feedback is not open for this event.");
     h.clock.now = linkClosesAt;
     await h.send(pressIn(teacher, `pf:qr:${event.id}`));
-    expect(lastAnswer(h)?.text).toBe("The participants' feedback link closed on 18 December 2026 at 18:00.");
+    expect(lastAnswer(h)?.text).toBe("The participants' feedback link closed on 18 December 2026, 18:00.");
     await h.send(pressIn(teacher, `ev:open:${event.id}`));
     expect(last(teacher).buttons.map((b) => b.data)).not.toContain(`pf:qr:${event.id}`);
     await h.send(pressIn(teacher, "pf:qr:abc"));
@@ -486,10 +490,10 @@ describe("the participants' link and QR code for staff", () => {
     await h.flushOutbox();
     const notice = last(teacher);
     expect(notice.text).toContain(`Link for participants:\nhttps://t.me/palace_partners_bot?start=pf_${token}\n`);
-    expect(notice.text).toContain("The link works until 18 December 2026 at 18:00.\n\nTo get the QR code to show on screen or print, press the button below.");
+    expect(notice.text).toContain("The link works until 18 December 2026, 18:00.\n\nTo get the QR code to show on screen or print, press the button below.");
     expect(notice.buttons).toEqual([{ text: "QR code", data: `pf:qr:${event.id}` }]);
     await h.pressButton(teacher, `pf:qr:${event.id}`);
-    expect(h.telegram.sent("sendPhoto")).toEqual([expect.objectContaining({ chat_id: teacher.id, caption: "QR code for participant feedback: «Мастер-класс по робототехнике»" })]);
+    expect(h.telegram.sent("sendPhoto")).toEqual([expect.objectContaining({ chat_id: teacher.id, caption: "QR code for participant feedback: “Мастер-класс по робототехнике”" })]);
     // Without a round there is nothing to send.
     const other = { event: await otherEvent(event, "No round", "held") };
     expect(await h.database.db.transaction((tx) => enqueueParticipantLinkNotice(tx, deps, other.event.id, BOT_INFO.username))).toBe(false);

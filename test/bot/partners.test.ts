@@ -65,7 +65,7 @@ describe("/newpartner", () => {
 
     const summary = last(teacher);
     expect(summary.text).toContain("<b>Полное название:</b> Иркутский государственный университет");
-    expect(summary.text).toContain("<b>Ответственный:</b> Отдел: Отдел техники");
+    expect(summary.text).toContain("<b>Ответственный:</b> Отдел техники (отдел)");
     expect(summary.text).toContain("<b>Сайт:</b> https://isu.ru");
     await h.pressButton(teacher, "ask:pick:confirm");
     expect(h.telegram.lastTextTo(teacher.id)).toBe("Партнёр сохранён.");
@@ -77,7 +77,7 @@ describe("/newpartner", () => {
       type: "university",
       ownerKind: "department",
       ownerUnitId: unit!.id,
-      directions: ["natural_science", "social_humanitarian"],
+      focuses: ["natural_science", "social_humanitarian"],
       inn: "3808013278",
       motivation: "Профориентация школьников 15–17 лет",
       stage: "preparatory",
@@ -87,7 +87,7 @@ describe("/newpartner", () => {
     expect(card.text).toContain("<b>Иркутский государственный университет</b>");
     expect(card.text).toContain("Этап: <b>Подготовительный</b>");
     expect(card.text).toContain("✅ мотивация и задачи сформулированы");
-    expect(card.text).toContain("💡 Всё готово для перехода на этап «Организационный».");
+    expect(card.text).toContain("💡 Можно переходить на этап «Организационный»: мотивация и задачи сформулированы. Пока отмечены не все пункты чек-листа.");
     expect(card.buttons.map((b) => b.data)).toContain(`st:menu:${saved!.id}`);
     h.expectAllCallbacksAnswered();
   });
@@ -104,8 +104,9 @@ describe("/newpartner", () => {
     expect(offer.text).toContain("Similar partners are already in the registry");
     expect(offer.text).toContain("Средняя общеобразовательная школа № 5");
     await h.pressButton(h.admin, `ask:pick:open-${existing.id}`);
-    await h.pressButton(h.admin, `pc:open:${existing.id}`);
+    // The form ends and the existing partner's card opens at once.
     expect(last(h.admin).text).toContain("Stage: <b>Preparatory</b>");
+    expect(last(h.admin).buttons.map((b) => b.data)).toContain(`pc:edit:${existing.id}`);
     expect(await h.database.db.select().from(partners)).toHaveLength(1);
     h.expectAllCallbacksAnswered();
   });
@@ -113,9 +114,9 @@ describe("/newpartner", () => {
   it("is refused to guests", async () => {
     const guest = makeUser();
     await h.send(command(guest, "newpartner"));
-    expect(h.telegram.lastTextTo(guest.id)).toContain("Эта команда доступна только сотрудникам");
+    expect(h.telegram.lastTextTo(guest.id)).toContain("Эта команда доступна только после подключения к боту");
     await h.send(command(guest, "partners"));
-    expect(h.telegram.lastTextTo(guest.id)).toContain("Эта команда доступна только сотрудникам");
+    expect(h.telegram.lastTextTo(guest.id)).toContain("Эта команда доступна только после подключения к боту");
   });
 });
 
@@ -135,11 +136,11 @@ describe("stages", () => {
     await h.pressButton(owner, `st:to:${partner.id}:organisational`);
     expect(last(owner).text).toContain("why is the stage changing?");
     await say(owner, "Agreement drafted together");
-    expect(h.telegram.lastTextTo(owner.id)).toBe("Stage changed: «Preparatory» → «Organisational».");
+    expect(h.telegram.lastTextTo(owner.id)).toBe("Stage changed: “Preparatory” → “Organisational”.");
     await h.pressButton(owner, `pc:open:${partner.id}`);
     await h.pressButton(owner, `pc:history:${partner.id}`);
     expect(last(owner).text).toContain("Preparatory → Organisational");
-    expect(last(owner).text).toContain("«Agreement drafted together»");
+    expect(last(owner).text).toContain("): “Agreement drafted together”");
 
     // Another unit's teacher reads the card but gets no edit buttons, and forged ones are refused.
     await h.send(command(other, "partners"));
@@ -201,7 +202,7 @@ describe("/partners", () => {
     const actor = { user: admin, role: "admin" as const };
     await createPartner(h.database.db, actor, draft());
     await createPartner(h.database.db, actor, draft({ fullName: "Иркутский государственный университет", shortName: "ИГУ", type: "university" }));
-    await createPartner(h.database.db, actor, draft({ fullName: "Музей истории города Иркутска", shortName: null, type: "culture_organisation", directions: ["arts"] }));
+    await createPartner(h.database.db, actor, draft({ fullName: "Музей истории города Иркутска", shortName: null, type: "culture_organisation", focuses: ["arts"] }));
     await h.send(command(h.admin, "partners"));
     const list = last(h.admin);
     expect(list.text).toContain("<b>Партнёры</b> — 3 организации");

@@ -67,14 +67,18 @@ function callsTo(chatId: number, from = 0): ApiCall[] {
 /** The report's uploads to a chat: photos (captions, file names) and the workbook. */
 function uploads(chatId: number, from = 0) {
   const calls = callsTo(chatId, from);
-  const photos = calls
-    .filter((c) => c.method === "sendPhoto")
-    .map((c) => {
-      const file = c.payload.photo;
+  // The charts come as one album: the items of sendMediaGroup, each an uploaded PNG with its caption.
+  const albums = calls.filter((c) => c.method === "sendMediaGroup");
+  expect(albums.length).toBeLessThanOrEqual(1);
+  const photos = albums
+    .flatMap((c) => c.payload.media as { type: string; media: unknown; caption?: string }[])
+    .map((item) => {
+      expect(item.type).toBe("photo");
+      const file = item.media;
       if (!isUploadedFile(file)) throw new Error("the chart was not uploaded");
       // The fake reads uploads as UTF-8: the PNG signature's first byte (0x89) becomes U+FFFD.
       expect(file.content.startsWith("\uFFFDPNG\r\n\u001a\n")).toBe(true);
-      return { caption: String(c.payload.caption), filename: file.filename };
+      return { caption: String(item.caption), filename: file.filename };
     });
   const documents = calls
     .filter((c) => c.method === "sendDocument")
@@ -119,10 +123,7 @@ describe("/report", () => {
     expect(methods.indexOf("answerCallbackQuery")).toBeLessThan(methods.indexOf("editMessageText"));
     expect(calls.map((c) => c.method).filter((m) => m !== "editMessageText")).toEqual([
       "sendMessage",
-      "sendPhoto",
-      "sendPhoto",
-      "sendPhoto",
-      "sendPhoto",
+      "sendMediaGroup",
       "sendDocument",
     ]);
     expect(calls.find((c) => c.method === "sendMessage")!.payload.text).toBe(
@@ -141,13 +142,13 @@ describe("/report", () => {
         "",
         "<b>Удовлетворённость</b> (средняя оценка из 5)",
         "Партнёры: <b>4,5</b> — 2 оценки",
-        "Партнёры ответили на анкеты: 2 из 3 (67 %)",
+        "Партнёры ответили на опросы: 2 из 3 (67 %)",
         "Участники: <b>4,3</b> — 3 оценки",
       ].join("\n"),
     );
     const { photos, documents } = uploads(teacher.id, before);
     expect(photos).toEqual([
-      { caption: "Проведённые совместные мероприятия по формам\n01.12.2026 – 31.12.2026", filename: "formats.png" },
+      { caption: "Проведённые совместные мероприятия по форматам\n01.12.2026 – 31.12.2026", filename: "formats.png" },
       { caption: "Средняя оценка по месяцам (из 5)\n01.12.2026 – 31.12.2026", filename: "satisfaction.png" },
       { caption: "Партнёры по типам организаций\n01.12.2026 – 31.12.2026", filename: "types.png" },
       { caption: "Партнёры по этапам партнёрства\n01.12.2026 – 31.12.2026", filename: "stages.png" },
@@ -207,11 +208,11 @@ describe("/report", () => {
       "held — 1",
       "",
       "<b>Participants of the events held</b>: 18",
-      "gifted children — 8; children with disabilities — 2; career guidance, ages 15–17 — 5; other participants — 3",
+      "gifted children — 8; children with SEN — 2; career guidance, ages 15–17 — 5; other participants — 3",
       "",
       "<b>Satisfaction</b> (average rating out of 5)",
       "Partners: <b>4.5</b> from 2 ratings",
-      "Partners who answered the feedback prompts: 2 of 3 (67%)",
+      "Partners who answered the surveys: 2 of 3 (67%)",
       "Participants: <b>4.3</b> from 3 ratings",
     ]);
     const { photos, documents } = uploads(admin.id, before);
@@ -310,10 +311,10 @@ describe("/report", () => {
       "",
       "<b>Удовлетворённость</b> (средняя оценка из 5)",
       "Партнёры: оценок нет",
-      "Анкеты партнёрам за период не рассылались.",
+      "Опросы партнёрам за период не рассылались.",
       "Участники: оценок нет",
       "",
-      "Без графиков (нет данных за период): мероприятия по формам, удовлетворённость, партнёры по типам, партнёры по этапам.",
+      "Без графиков (нет данных за период): мероприятия по форматам, удовлетворённость, партнёры по типам, партнёры по этапам.",
     ]);
     const { photos, documents } = uploads(teacher.id, before);
     expect(photos).toEqual([]);
@@ -324,10 +325,11 @@ describe("/report", () => {
     const { contact, stranger } = await decemberWorld("ru");
     const guest = makeUser();
     await registered(h, guest, "guest");
-    const denied = h.i18n.fixedT("ru")("access.denied_command");
+    const t = h.i18n.fixedT("ru");
     for (const user of [contact, stranger, guest]) {
       await h.send(command(user, "report"));
-      expect(h.telegram.lastTextTo(user.id)).toBe(denied);
+      // A guest is told how to get access; a partner contact that the command is for staff.
+      expect(h.telegram.lastTextTo(user.id)).toBe(t(user === guest ? "access.denied_guest_command" : "access.denied_command"));
       for (const data of ["rp:month", "rp:dates"]) {
         await h.send(pressIn(user, data));
         expect(lastAnswer(h)).toMatchObject({ text: "Это действие вам недоступно.", show_alert: true });

@@ -136,10 +136,10 @@ describe("hostile texts in the dialogs", () => {
     await walk(teacher, [
       commandAfterNul("newpartner", "Напишите полное название организации"),
       says(`${NUL}\u0007\u001F`, "Здесь нужны буквы или цифры"), // nothing left once cleaned: asked again
-      says(`Гимназия${NUL} № 3 г.\u0007 Иркутска`, "Короткое название"),
+      says(`Гимназия${NUL} № 3 г.\u0007 Иркутска`, "Краткое название"),
       says(`\u0001\u0007Гимназия\u001F 3`, "Тип организации"), // also the duplicate search (word_similarity)
       forges(`ask:pick:school${NUL}`, "Кто отвечает за партнёрство?"),
-      taps("ask:pick:mine", "Направления совместной деятельности"),
+      taps("ask:pick:mine", "Направленность совместной деятельности"),
       taps("ask:pick:natural_science"),
       taps("ask:done", "Сайт организации."),
       says(`${NUL}gymnasium3\u0007.ru\u001F`, "Адрес организации."),
@@ -158,7 +158,7 @@ describe("hostile texts in the dialogs", () => {
       type: "school",
       ownerKind: "department",
       ownerUnitId: unitId,
-      directions: ["natural_science"],
+      focuses: ["natural_science"],
       website: "https://gymnasium3.ru",
       address: `г. Иркутск,\tул. Ленина, 5\nвход со двора ${FFFD}`,
       inn: "3808013278",
@@ -205,7 +205,7 @@ describe("hostile texts in the dialogs", () => {
       says(`вчера${NUL}`, "Коротко опишите"),
       says(`Обсудили${NUL} план:\n\t1) мастер-классы\r\n\t2) экскурсии ${HIGH}`, "Если есть документ или фотография"),
       sendsDocument(`Про${NUL}токол\u0007 встречи.pdf`, `Подписанный${NUL} протокол #протокол`, "Файл: Протокол встречи.pdf"),
-      taps("ask:pick:confirm", "Последние взаимодействия"),
+      taps("ask:pick:confirm", "Взаимодействие записано"),
     ]);
     const [interaction] = await h.database.db.select().from(interactions);
     expect(interaction).toMatchObject({

@@ -59,7 +59,7 @@ describe("/units", () => {
     await h.pressButton(h.admin, "un:list:0");
     const list = h.telegram.lastMessageTo(h.admin.id);
     expect(list.text).toContain("Отделов: 1, творческих объединений: 1.");
-    expect(list.buttons.map((b) => b.text).slice(0, 3)).toEqual(["🏛 Отдел технического творчества", "↳ Робототехника <LEGO>", "➕ Добавить отдел"]);
+    expect(list.buttons.map((b) => b.text).slice(0, 3)).toEqual(["🏛 Отдел технического тв…", "↳ Робототехника <LEGO>", "➕ Добавить отдел"]);
 
     // A name already taken at the same level is re-asked.
     await h.pressButton(h.admin, "un:add:0:0");
@@ -84,7 +84,7 @@ describe("/units", () => {
 
     await h.pressButton(h.admin, `un:rename:${assoc.id}:0`);
     const prompt = h.telegram.lastMessageTo(h.admin.id);
-    expect(prompt.text).toContain("The unit is now called «Robotics»");
+    expect(prompt.text).toContain("The unit is now called “Robotics”");
     await h.send(text(h.admin, "R"));
     expect(h.telegram.lastTextTo(h.admin.id)).toBe("That's too short. Please try again.");
     await h.send(text(h.admin, "R".repeat(200)));
@@ -186,7 +186,7 @@ describe("/units", () => {
     await h.send(command(teacher, "units"));
     expect(h.telegram.lastTextTo(teacher.id)).toContain("Эта команда доступна только сотрудникам с нужными правами");
     await h.send(command(guest, "units"));
-    expect(h.telegram.lastTextTo(guest.id)).toContain("This command is only for staff with the right permissions");
+    expect(h.telegram.lastTextTo(guest.id)).toContain("ask an administrator of the Palace of Creativity for an invite link");
 
     const at = (user: TestUser) => ({ message_id: 5, chat: { id: user.id, type: "private" as const, first_name: "x" } });
     const forged = [`un:archive:${dep.id}:0`, "un:add:0:0", `un:rename:${dep.id}:0`, `un:putuser:${teacherId}:${dep.id}`, "un:list:1"];

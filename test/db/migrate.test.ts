@@ -1,7 +1,10 @@
-import { readdirSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPostgres, selectRows } from "../../src/db/client.js";
+import { createPglite, openPglite, openPostgres, selectRows } from "../../src/db/client.js";
 import { MIGRATIONS_FOLDER, runMigrations } from "../../src/db/migrate.js";
 import { DbStateStorage } from "../../src/db/state-storage.js";
 import { createTestDatabase, TEST_DRIVER, type TestDatabase } from "../helpers/db.js";
@@ -50,6 +53,33 @@ describe("migrations", () => {
   it("are idempotent", async () => {
     await runMigrations(database);
     await runMigrations(database);
+  });
+
+  it("0008 renames the directions of existing partners to focuses, keeping their values", async () => {
+    // The migrations up to 0007 alone, as a database made before the rename has them.
+    const folder = mkdtempSync(join(tmpdir(), "migrations-"));
+    const client = await createPglite();
+    const old = openPglite(client);
+    try {
+      cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+      rmSync(join(folder, "0008_focus.sql"));
+      const journal = JSON.parse(readFileSync(join(folder, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+      journal.entries = journal.entries.filter((e) => e.tag < "0008");
+      writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify(journal));
+      await migratePglite(old.db as never, { migrationsFolder: folder });
+      await old.db.execute(sql`insert into users (telegram_id, first_name, role) values (1, 'Анна', 'admin')`);
+      await old.db.execute(
+        sql`insert into partners (full_name, search_key, type, owner_kind, directions, created_by) values ('Школа № 5', 'школа 5', 'school', 'institution', '{technical,arts}', 1)`,
+      );
+      await runMigrations(old);
+      const rows = await selectRows<{ focuses: string }>(old.db, sql`select focuses::text as focuses from partners`);
+      expect(rows).toEqual([{ focuses: "{technical,arts}" }]);
+      const [type] = await selectRows<{ n: number }>(old.db, sql`select count(*)::int as n from pg_type where typname = 'activity_focus'`);
+      expect(type!.n).toBe(1);
+    } finally {
+      await old.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it.runIf(TEST_DRIVER === "postgres")("can be started by several instances at once", async () => {

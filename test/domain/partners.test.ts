@@ -96,11 +96,11 @@ describe("partners", () => {
   it("are listed with filters and searched by name, short name and INN", async () => {
     const admin = await actor("admin");
     await createPartner(database.db, admin, draft({ inn: "3808013278" }));
-    await createPartner(database.db, admin, draft({ fullName: "Иркутский государственный университет", shortName: "ИГУ", type: "university", directions: ["natural_science"] }));
-    await createPartner(database.db, admin, draft({ fullName: "Музей истории города", shortName: null, type: "culture_organisation", directions: ["tourism_local_history", "arts"] }));
+    await createPartner(database.db, admin, draft({ fullName: "Иркутский государственный университет", shortName: "ИГУ", type: "university", focuses: ["natural_science"] }));
+    await createPartner(database.db, admin, draft({ fullName: "Музей истории города", shortName: null, type: "culture_organisation", focuses: ["tourism_local_history", "arts"] }));
     expect((await listPartners(database.db, {}, 0, 10)).total).toBe(3);
     expect((await listPartners(database.db, { type: "university" }, 0, 10)).items.map((p) => p.shortName)).toEqual(["ИГУ"]);
-    expect((await listPartners(database.db, { direction: "arts" }, 0, 10)).items.map((p) => p.fullName)).toEqual(["Музей истории города"]);
+    expect((await listPartners(database.db, { focus: "arts" }, 0, 10)).items.map((p) => p.fullName)).toEqual(["Музей истории города"]);
     expect((await listPartners(database.db, { text: "3808013278" }, 0, 10)).total).toBe(1);
     expect((await listPartners(database.db, { text: "школа 5" }, 0, 10)).total).toBe(1);
     expect((await listPartners(database.db, { text: "университет" }, 0, 10)).total).toBe(1);

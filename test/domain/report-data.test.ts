@@ -90,7 +90,7 @@ async function autumn() {
   const [teacherRow] = await db.insert(users).values({ telegramId: 700_002, firstName: "Мария", lastName: "Петрова", role: "staff" }).returning();
   const admin: Actor = { user: adminRow!, role: "admin" };
   const [unit] = await db.insert(units).values({ kind: "department", name: "Технический отдел" }).returning();
-  const school = await createPartner(db, admin, partnerDraft({ ownerKind: "department", ownerUnitId: unit!.id, directions: ["technical"] }));
+  const school = await createPartner(db, admin, partnerDraft({ ownerKind: "department", ownerUnitId: unit!.id, focuses: ["technical"] }));
   const lyceum = await createPartner(
     db,
     admin,
@@ -206,7 +206,7 @@ describe("report figures", () => {
       ownerKind: "department",
       ownerUnitName: "Технический отдел",
       ownerUserName: null,
-      directions: ["technical"],
+      focuses: ["technical"],
       stage: "organisational",
       agreement: { number: "7/2026", signedOn: "2026-08-25", validFrom: "2026-09-01", validTo: "2027-08-31" },
       heldEvents: 2,

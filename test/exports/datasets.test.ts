@@ -63,7 +63,7 @@ describe("the partners dataset", () => {
     expect(await headersOf("partners", w.adminActor, "en")).toEqual([
       [
         "Partners",
-        ["Full name", "Short name", "Type", "Directions", "Owner", "Owner unit", "Owner (person)", "Stage", "Stage since", "INN", "Website", "Address", "Agreements", "Added"],
+        ["Full name", "Short name", "Type", "Focus", "Owner", "Owner unit", "Owner (person)", "Stage", "Stage since", "INN (tax ID)", "Website", "Address", "Agreements", "Added"],
       ],
     ]);
   });
@@ -77,7 +77,7 @@ describe("the contacts dataset (personal data)", () => {
       ["СОШ № 5", "Ирина Смирнова", null, null, null, null, "Дано в боте", expect.any(Date)],
       ["СОШ № 5", "Не ответил", null, null, null, null, "Ждём согласия в боте", null],
       ["Лицей № 2", "Пётр Чужой", null, null, null, null, "Дано в боте", expect.any(Date)],
-      ["Технопарк", "Иван Петров", "Директор", "+7 395 212 34 56", "ivan@technopark.example", "@ivan_tech", "Подписано на бумаге", PAPER_CONSENT_AT],
+      ["Технопарк", "Иван Петров", "Директор", "+7 3952 12-34-56", "ivan@technopark.example", "@ivan_tech", "Подписано на бумаге", PAPER_CONSENT_AT],
       ["Музей истории города", "Анна Музейная", "Хранитель; экскурсовод", null, null, null, "Ждём согласия в боте", null],
     ]);
     expect(await headersOf("contacts", w.adminActor, "ru")).toEqual([
@@ -176,7 +176,7 @@ describe("the feedback dataset", () => {
       ["Мастер-класс по робототехнике", start, 3, null, null, null, new Date(PARTICIPANT_AT.getTime() + 60_000)],
     ]);
     expect(await headersOf("feedback", w.adminActor, "ru")).toEqual([
-      ["Отзывы по мероприятиям", ["Мероприятие", "Дата", "Запросов партнёрам", "Ответов партнёров", "Доля ответивших партнёров, %", "Средняя оценка партнёров", "Ответов участников", "Средняя оценка участников"]],
+      ["Отзывы по мероприятиям", ["Мероприятие", "Дата", "Опросов отправлено партнёрам", "Ответов партнёров", "Доля ответивших партнёров, %", "Средняя оценка партнёров", "Ответов участников", "Средняя оценка участников"]],
       ["Ответы партнёров", ["Мероприятие", "Дата мероприятия", "Партнёр", "Контактное лицо", "Оценка", "Ещё одно совместное мероприятие?", "Что получилось", "Что улучшить", "Дата ответа"]],
       ["Ответы участников", ["Мероприятие", "Дата мероприятия", "Оценка", "Комментарий", "Кто ответил", "Возраст", "Дата ответа"]],
     ]);

@@ -46,7 +46,7 @@ export async function exportWorld(h: Harness, language: "ru" | "en" = "ru") {
       type: "business",
       ownerKind: "association",
       ownerUnitId: association!.id,
-      directions: ["technical", "natural_science"],
+      focuses: ["technical", "natural_science"],
       website: "https://technopark.example",
       address: "Иркутск, ул. Ленина, 1",
       inn: "3808000000",

@@ -160,7 +160,7 @@ describe("real datasets written out", () => {
       undefined,
       "Мероприятие",
       "Дата",
-      "Запросов партнёрам",
+      "Опросов отправлено партнёрам",
       "Ответов партнёров",
       "Доля ответивших партнёров, %",
       "Средняя оценка партнёров",
@@ -180,7 +180,7 @@ describe("real datasets written out", () => {
     const text = file!.data.toString("utf8");
     const lines = text.split("\r\n");
     expect(lines[0]).toBe(`${CSV_BOM}Partner;Full name;Position;Phone;E-mail;Telegram;Consent to data processing;Consent date`);
-    expect(lines).toContain("Технопарк;Иван Петров;Директор;'+7 395 212 34 56;ivan@technopark.example;'@ivan_tech;Signed on paper;02.11.2026 09:30");
+    expect(lines).toContain("Технопарк;Иван Петров;Директор;'+7 3952 12-34-56;ivan@technopark.example;'@ivan_tech;Signed on paper;02.11.2026 09:30");
     expect(lines).toContain('Музей истории города;Анна Музейная;"Хранитель; экскурсовод";;;;Awaiting consent in the bot;');
     expect(file!.fileName).toBe("contacts-2026-12-10.csv");
   });

@@ -73,6 +73,38 @@ export function checkTelegramHtml(text: string): string | null {
   return null;
 }
 
+/** Telegram's phones show about this many characters of a button; longer labels are cut off. */
+export const MAX_BUTTON_TEXT = 24;
+
+export interface ButtonViolation {
+  method: string;
+  text: string;
+  length: number;
+}
+
+/**
+ * Every button label longer than MAX_BUTTON_TEXT that any fake Bot API of this test file was
+ * sent, counted in code points ([...text].length, so an emoji counts as Telegram draws it).
+ * test/setup/button-length.ts fails the test that leaves one here.
+ */
+export const buttonViolations: ButtonViolation[] = [];
+
+function recordLongButtons(method: string, markup: unknown): void {
+  if (!markup || typeof markup !== "object") return;
+  const rows = [
+    ...((markup as { inline_keyboard?: unknown[][] }).inline_keyboard ?? []),
+    ...((markup as { keyboard?: unknown[][] }).keyboard ?? []),
+  ];
+  for (const row of rows) {
+    for (const button of Array.isArray(row) ? row : []) {
+      const label = typeof button === "string" ? button : (button as { text?: unknown }).text;
+      const text = typeof label === "string" ? label : "";
+      const length = [...text].length;
+      if (length > MAX_BUTTON_TEXT) buttonViolations.push({ method, text, length });
+    }
+  }
+}
+
 function checkKeyboard(markup: unknown): string | null {
   if (!markup || typeof markup !== "object" || !("inline_keyboard" in markup)) return null;
   const rows = (markup as { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] }).inline_keyboard;
@@ -138,9 +170,18 @@ async function readMultipart(body: AsyncIterable<Uint8Array>, contentType: strin
     if (filename !== undefined) files.set(name, { uploaded: true, filename, content: value });
     else fields[name] = parseField(value);
   }
+  const attachedFile = (value: unknown) =>
+    typeof value === "string" && value.startsWith("attach://") ? files.get(value.slice("attach://".length)) : undefined;
   for (const [key, value] of Object.entries(fields)) {
-    const attached = typeof value === "string" && value.startsWith("attach://") ? files.get(value.slice("attach://".length)) : undefined;
+    const attached = attachedFile(value);
     if (attached) fields[key] = attached;
+    // sendMediaGroup: `media` is a JSON array whose items name their files with attach://.
+    else if (Array.isArray(value)) {
+      fields[key] = value.map((item: unknown) => {
+        const file = item !== null && typeof item === "object" ? attachedFile((item as { media?: unknown }).media) : undefined;
+        return file ? { ...(item as object), media: file } : item;
+      });
+    }
   }
   return fields;
 }
@@ -256,6 +297,7 @@ export class FakeTelegram {
   private respond(method: string, payload: Record<string, unknown>): Response {
     const call: ApiCall & { resultId?: number } = { method, payload };
     this.calls.push(call);
+    recordLongButtons(method, payload.reply_markup);
     const queued = this.failures.get(method);
     const blocked = method.startsWith("send") && this.blockedChats.has(Number(payload.chat_id));
     const failure = blocked ? { error_code: 403, description: "Forbidden: bot was blocked by the user" } : queued?.shift();
@@ -326,6 +368,31 @@ export class FakeTelegram {
           ...(caption ? { caption } : {}),
           ...file,
         } satisfies Message;
+      }
+      case "sendMediaGroup": {
+        // An album: 2–10 photos (by file_id or uploaded), each with its own caption within 1024 characters.
+        const media = payload.media;
+        if (!Array.isArray(media) || media.length < 2 || media.length > 10) return "Bad Request: wrong number of media in the album, 2-10 expected";
+        const messages: Message[] = [];
+        for (const item of media as { type?: unknown; media?: unknown; caption?: unknown; parse_mode?: unknown }[]) {
+          if (item.type !== "photo") return "Bad Request: the fake takes albums of photos only";
+          const fileId = isUploadedFile(item.media) ? `uploaded-${this.nextMessageId}` : item.media;
+          if (typeof fileId !== "string") return "Bad Request: the fake takes files by file_id or as uploads";
+          const caption = typeof item.caption === "string" ? item.caption : "";
+          const problem = caption && item.parse_mode === "HTML" ? checkTelegramHtml(caption) : null;
+          if (problem) return problem;
+          if (caption.length > 1024) return "Bad Request: message caption is too long";
+          messages.push({
+            message_id: this.nextMessageId++,
+            date: Math.floor(Date.now() / 1000),
+            chat: { id: Number(payload.chat_id), type: "private", first_name: "User" },
+            from: BOT_USER,
+            media_group_id: "album",
+            ...(caption ? { caption } : {}),
+            photo: [{ file_id: fileId, file_unique_id: `u-${fileId}`, width: 800, height: 600 }],
+          } satisfies Message);
+        }
+        return messages;
       }
       case "answerCallbackQuery": {
         const text = payload.text;

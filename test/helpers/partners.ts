@@ -9,7 +9,7 @@ export function partnerDraft(overrides: Partial<PartnerDraft> = {}): PartnerDraf
     ownerKind: "institution",
     ownerUnitId: null,
     ownerUserId: null,
-    directions: [],
+    focuses: [],
     website: null,
     address: null,
     inn: null,

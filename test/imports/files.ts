@@ -30,14 +30,14 @@ export function csvFile(rows: Cell[][], options: { delimiter?: string; encoding?
   return Buffer.from(options.encoding === "utf-8-bom" ? `\ufeff${text}` : text, "utf8");
 }
 
-export const RU_HEADER = ["Полное название*", "Краткое название", "Тип*", "Направления", "ИНН", "Сайт", "Адрес", "Заметки", "Контакт: ФИО", "Контакт: должность", "Контакт: телефон", "Контакт: e-mail", "Контакт: Telegram"];
-export const EN_HEADER = ["Full name*", "Short name", "Type*", "Directions", "INN", "Website", "Address", "Notes", "Contact: full name", "Contact: position", "Contact: phone", "Contact: e-mail", "Contact: Telegram"];
+export const RU_HEADER = ["Полное название*", "Краткое название", "Тип*", "Направленность", "ИНН", "Сайт", "Адрес", "Заметки", "Контакт: ФИО", "Контакт: должность", "Контакт: телефон", "Контакт: e-mail", "Контакт: Telegram"];
+export const EN_HEADER = ["Full name*", "Short name", "Type*", "Focus", "INN (tax ID)", "Website", "Address", "Notes", "Contact: full name", "Contact: position", "Contact: phone", "Contact: e-mail", "Contact: Telegram"];
 
 /** A row in the template's column order. */
-export function row(values: Partial<Record<"full" | "short" | "type" | "directions" | "inn" | "site" | "address" | "notes" | "contact" | "position" | "phone" | "email" | "telegram", Cell>>): Cell[] {
-  const { full = null, short = null, type = null, directions = null, inn = null, site = null, address = null, notes = null } = values;
+export function row(values: Partial<Record<"full" | "short" | "type" | "focuses" | "inn" | "site" | "address" | "notes" | "contact" | "position" | "phone" | "email" | "telegram", Cell>>): Cell[] {
+  const { full = null, short = null, type = null, focuses = null, inn = null, site = null, address = null, notes = null } = values;
   const { contact = null, position = null, phone = null, email = null, telegram = null } = values;
-  return [full, short, type, directions, inn, site, address, notes, contact, position, phone, email, telegram];
+  return [full, short, type, focuses, inn, site, address, notes, contact, position, phone, email, telegram];
 }
 
 /**
@@ -49,9 +49,9 @@ export function scenarioRows(language: "ru" | "en"): Cell[][] {
   const university = language === "ru" ? "вуз" : "University";
   return [
     language === "ru" ? RU_HEADER : EN_HEADER,
-    row({ full: "Иркутский государственный университет", short: "ИГУ", type: university, directions: language === "ru" ? "Естественнонаучная, Социально-гуманитарная" : "Natural science, Social and humanitarian", inn: 3808013278, site: "isu.ru", contact: "Петрова Анна Сергеевна", position: "Проректор", phone: "8 (3952) 24-18-70", email: "petrova@isu.ru" }),
+    row({ full: "Иркутский государственный университет", short: "ИГУ", type: university, focuses: language === "ru" ? "Естественнонаучная, Социально-гуманитарная" : "Natural science, Social and humanitarian", inn: 3808013278, site: "isu.ru", contact: "Петрова Анна Сергеевна", position: "Проректор", phone: "8 (3952) 24-18-70", email: "petrova@isu.ru" }),
     row({ full: "Музей истории города Иркутска", type: language === "ru" ? "Учреждение культуры" : "Culture organisation", address: "ул. Чкалова, 26" }),
-    row({ full: "Детский технопарк «Кванториум»", short: "Кванториум", type: language === "ru" ? "Другое" : "Other", directions: language === "ru" ? "техническая" : "technical", contact: "Сидоров Олег", telegram: "@sidorov_kvant" }),
+    row({ full: "Детский технопарк «Кванториум»", short: "Кванториум", type: language === "ru" ? "Другое" : "Other", focuses: language === "ru" ? "техническая" : "technical", contact: "Сидоров Олег", telegram: "@sidorov_kvant" }),
     row({ full: "Колледж автотранспорта и дорожного хозяйства", type: language === "ru" ? "Колледж" : "College", inn: "3808013277" }),
     row({ full: "СОШ №5", type: school }),
     row({ full: "Иркутский государственный университет (ИГУ)", type: university }),

@@ -64,7 +64,7 @@ describe("the dry run", () => {
           fullName: "Иркутский государственный университет",
           shortName: "ИГУ",
           type: "university",
-          directions: ["natural_science", "social_humanitarian"],
+          focuses: ["natural_science", "social_humanitarian"],
           inn: "3808013278",
           website: "https://isu.ru",
           address: null,
@@ -73,11 +73,20 @@ describe("the dry run", () => {
         contact: { fullName: "Петрова Анна Сергеевна", position: "Проректор", phone: "+73952241870", email: "petrova@isu.ru", telegramUsername: null },
       });
       expect(plan.create[1]!.partner.type).toBe("culture_organisation");
-      expect(plan.create[2]!.partner).toMatchObject({ type: "other", directions: ["technical"] });
+      expect(plan.create[2]!.partner).toMatchObject({ type: "other", focuses: ["technical"] });
       expect(plan.create[2]!.contact).toMatchObject({ fullName: "Сидоров Олег", telegramUsername: "sidorov_kvant" });
       expect(await tableCounts()).toEqual(before);
     });
   }
+
+  it("reads the focus column under its old titles too («Направления», “Directions”), so old templates keep working", async () => {
+    for (const [title, value] of [["Направления", "Художественная; техническая"], ["Directions", "Arts, Technical"], ["Направленность", "художественная, техническое"]] as const) {
+      const header = RU_HEADER.map((h, i) => (i === 3 ? title : h));
+      const plan = await planImport(database.db, await sheetOf(csvFile([header, row({ full: "Гимназия № 3", type: "Школа", focuses: value })])), vocabulary);
+      expect(plan.problems, title).toEqual([]);
+      expect(plan.create[0]!.partner.focuses, title).toEqual(["arts", "technical"]);
+    }
+  });
 
   it("agrees with findSimilarPartners, the match /newpartner uses", async () => {
     const admin = await actor("admin");
@@ -114,7 +123,7 @@ describe("the dry run", () => {
       row({ full: "Ш", type: "Школа" }),
       row({ short: "Без полного названия", type: "Школа" }),
       row({ full: "Школа № 7", type: "Ресторан" }),
-      row({ full: "Школа № 8", type: "Школа", directions: "Техническая, кулинарная", site: "не сайт", phone: "12", email: "почта", telegram: "@a" }),
+      row({ full: "Школа № 8", type: "Школа", focuses: "Техническая, кулинарная", site: "не сайт", phone: "12", email: "почта", telegram: "@a" }),
       row({ full: "Школа № 9", type: "Школа", position: "Директор" }),
       row({ full: "Школа № 10" }),
     ]);
@@ -126,7 +135,7 @@ describe("the dry run", () => {
       { rowNumber: 3, field: "fullName", error: "required", value: "" },
       { rowNumber: 4, field: "type", error: "unknown_type", value: "Ресторан" },
       { rowNumber: 5, field: "website", error: "bad_url", value: "не сайт" },
-      { rowNumber: 5, field: "directions", error: "unknown_direction", value: "кулинарная" },
+      { rowNumber: 5, field: "focuses", error: "unknown_focus", value: "кулинарная" },
       { rowNumber: 5, field: "contactPhone", error: "bad_phone", value: "12" },
       { rowNumber: 5, field: "contactEmail", error: "bad_email", value: "почта" },
       { rowNumber: 5, field: "contactTelegram", error: "bad_username", value: "@a" },

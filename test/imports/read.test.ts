@@ -46,7 +46,7 @@ describe("the template", () => {
     const help = (workbook.getWorksheet("Справка")!.getColumn(1).values as unknown[]).filter(Boolean).map(String);
     expect(help).toEqual(expect.arrayContaining(["Школа", "Вуз", "Колледж (СПО)", "Научный центр", "Орган власти", "Общественная организация", "Техническая"]));
     expect(help.join("\n")).toContain("«на бумаге»");
-    expect(help.join("\n")).toContain("не больше 5000 строк");
+    expect(help.join("\n")).toContain("Строк за один раз — не больше 5000.");
   });
 });
 

@@ -52,7 +52,7 @@ describe("weekly digests", () => {
 
     const teacher = digestsTo(TELEGRAM.teacher)[0]!;
     expect(teacher).toContain("📰 <b>Дайджест на неделю 7–13 декабря</b>");
-    expect(teacher).toContain("📅 <b>Ваши мероприятия на этой неделе</b> (2)\n• 10 дек., 15:00 — Мастер-класс по робототехнике");
+    expect(teacher).toContain("📅 <b>Ваши мероприятия на этой неделе</b> (2)\n• 10 декабря 2026, 15:00 — Мастер-класс по робототехнике");
     expect(teacher).toContain("• СОШ № 5: договор № 12/2026 до 21.12.2026 (через 14 дней)");
     expect(teacher).toContain("• 1 из 5 — Мастер-класс по 3D-печати, участник: «Было душно»");
     expect(teacher).not.toContain("Учреждение за 7 дней");

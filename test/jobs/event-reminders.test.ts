@@ -115,7 +115,7 @@ describe("day-before event reminders", () => {
     expect(messagesTo(silent.user.telegramId)).toHaveLength(0);
     const reminder = messagesTo(responsible.telegramId)[0]!;
     expect(reminder.text).toBe(
-      "⏰ Напоминаем: завтра мероприятие «Мастер-класс &lt;робототехника&gt;» (Мастер-класс).\nКогда: 2 декабря 2026 г. в 15:00\nГде: Дворец творчества, каб. 12\nПартнёры: ИГУ",
+      "⏰ Напоминаем: завтра мероприятие «Мастер-класс &lt;робототехника&gt;» (Мастер-класс).\nКогда: 2 декабря 2026, 15:00\nГде: Дворец творчества, каб. 12\nПартнёры: ИГУ",
     );
     expect(reminder.reply_markup).toEqual({
       inline_keyboard: [
@@ -129,7 +129,7 @@ describe("day-before event reminders", () => {
 
     // The next evening it is the later event's turn.
     expect(await remind(irkutsk("18:00", "2026-12-02"))).toEqual({ queued: 2 });
-    expect(messagesTo(confirmed.user.telegramId).at(-1)!.text).toContain("3 декабря 2026 г. в 15:00");
+    expect(messagesTo(confirmed.user.telegramId).at(-1)!.text).toContain("3 декабря 2026, 15:00");
   });
 
   it("are not sent for an event cancelled in the meantime", async () => {
@@ -158,7 +158,7 @@ describe("day-before event reminders", () => {
     expect(await remind(irkutsk("18:30", "2026-12-03"))).toEqual({ queued: 0 });
     const texts = messagesTo(responsible.telegramId).map((m) => String(m.text));
     expect(texts).toHaveLength(2);
-    expect(texts[1]).toContain("4 декабря 2026 г. в 11:00");
+    expect(texts[1]).toContain("4 декабря 2026, 11:00");
   });
 
   it("speak each recipient's language, and honour another reminder hour", async () => {
@@ -170,7 +170,7 @@ describe("day-before event reminders", () => {
     expect(await remind(irkutsk("08:45"))).toEqual({ queued: 0 });
     expect(await remind(irkutsk("09:00"))).toEqual({ queued: 2 });
     expect(messagesTo(responsible.telegramId)[0]!.text).toBe(
-      "⏰ A reminder: “Мастер-класс &lt;робототехника&gt;” (Master class) is tomorrow.\nWhen: 2 December 2026 at 15:00\nWhere: Дворец творчества, каб. 12\nPartners: ИГУ",
+      "⏰ A reminder: “Мастер-класс &lt;робототехника&gt;” (Master class) is tomorrow.\nWhen: 2 December 2026, 15:00\nWhere: Дворец творчества, каб. 12\nPartners: ИГУ",
     );
     expect(messagesTo(confirmed.user.telegramId)[0]!.text).toContain("⏰ Напоминаем: завтра мероприятие");
   });

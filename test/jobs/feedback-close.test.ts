@@ -66,7 +66,7 @@ describe("closing feedback rounds", () => {
     expect(summariesTo(teacher)[0]).toBe(
       [
         "📊 <b>Итоги отзывов о мероприятии «Мастер-класс по робототехнике»</b>",
-        "10 декабря 2026 г. в 15:00",
+        "10 декабря 2026, 15:00",
         "Приём отзывов партнёров завершён.",
         "",
         "<b>Партнёры</b>",
@@ -89,11 +89,11 @@ describe("closing feedback rounds", () => {
         "3 ★ 0",
         "2 ★ 0",
         "1 ★ 0",
-        "Кто отвечал: ученики — 1",
+        "Кто отвечал: учащиеся — 1",
       ].join("\n"),
     );
     expect(summariesTo(colleague)[0]).toMatch(
-      /^📊 <b>Feedback results for “Мастер-класс по робототехнике”<\/b>\n10 December 2026 at 15:00\nPartner feedback is now closed\.\n\n<b>Partners<\/b>\nAnswered: 1 of 1 \(100%\)\nAverage rating: <b>5\.0<\/b> out of 5\n/,
+      /^📊 <b>Feedback results for “Мастер-класс по робототехнике”<\/b>\n10 December 2026, 15:00\nPartner feedback is now closed\.\n\n<b>Partners<\/b>\nAnswered: 1 of 1 \(100%\)\nAverage rating: <b>5\.0<\/b> out of 5\n/,
     );
     expect(h.telegram.lastMessageTo(teacher.id).buttons.map((b) => b.data)).toEqual([`ev:open:${event.id}`]);
 
@@ -112,7 +112,7 @@ describe("closing feedback rounds", () => {
     expect(summariesTo(teacher)).toEqual([
       [
         "📊 <b>Feedback results for “Мастер-класс по робототехнике”</b>",
-        "10 December 2026 at 15:00",
+        "10 December 2026, 15:00",
         "Partner feedback is now closed.",
         "",
         "No feedback yet.",
@@ -156,13 +156,13 @@ describe("abandoned low ratings", () => {
       expect(alertsTo(user)).toEqual([
         [
           "⚠️ <b>Низкая оценка: 2 из 5</b>",
-          "Мероприятие «Мастер-класс по робототехнике», 10 декабря 2026 г. в 15:00.",
+          "Мероприятие «Мастер-класс по робототехнике», 10 декабря 2026, 15:00.",
           "Отзыв партнёра: СОШ № 5 (Ирина Смирнова).",
           "Комментарий: «Не хватило &lt;ноутбуков&gt;»",
         ].join("\n"),
         [
           "⚠️ <b>Низкая оценка: 1 из 5</b>",
-          "Мероприятие «Мастер-класс по робототехнике», 10 декабря 2026 г. в 15:00.",
+          "Мероприятие «Мастер-класс по робототехнике», 10 декабря 2026, 15:00.",
           "Анонимный отзыв участника.",
           "Комментария нет.",
         ].join("\n"),
@@ -199,7 +199,7 @@ describe("abandoned low ratings", () => {
     expect(alertsTo(teacher)).toEqual([
       [
         "⚠️ <b>Low rating: 2 out of 5</b>",
-        "Event “Мастер-класс по робототехнике”, 10 December 2026 at 15:00.",
+        "Event “Мастер-класс по робототехнике”, 10 December 2026, 15:00.",
         "Feedback from a partner: СОШ № 5 (Ирина Смирнова).",
         "Comment: “The robots”",
       ].join("\n"),

@@ -48,14 +48,14 @@ describe("feedback reminders", () => {
     expect(wakes).toBe(1);
     expect(remindersTo(contact)).toEqual([
       "⏰ <b>Напоминаем об отзыве</b>\nБудем благодарны, если вы оцените совместное мероприятие «Мастер-класс по робототехнике», " +
-        "10 декабря 2026 г. в 15:00. Достаточно одного нажатия.\n\n" +
-        "Насколько вы довольны совместным мероприятием? (1 — совсем не довольны, 5 — полностью довольны)\n\nОпрос открыт ещё 12 дней.",
+        "10 декабря 2026, 15:00. Достаточно одного нажатия.\n\n" +
+        "Насколько вы довольны совместным мероприятием?\n\nОпрос открыт ещё 12 дней.\n\n1 — совсем не довольны … 5 — полностью довольны",
     ]);
     expect(h.telegram.lastMessageTo(contact.id).buttons.map((b) => b.data)).toEqual([1, 2, 3, 4, 5].map((n) => `fb:r:${prompt.id}:${n}`));
     expect(remindersTo(english)).toEqual([
       "⏰ <b>A reminder about your feedback</b>\nWe would be grateful if you rated the joint event “Мастер-класс по робототехнике”, " +
-        "10 December 2026 at 15:00. One tap is enough.\n\n" +
-        "How satisfied are you with the joint event? (1 — not at all, 5 — completely)\n\nThe survey stays open for 12 more days.",
+        "10 December 2026, 15:00. One tap is enough.\n\n" +
+        "How satisfied are you with the joint event?\n\nThe survey stays open for 12 more days.\n\n1 — not satisfied at all … 5 — completely satisfied",
     ]);
     expect(await runAt(afterOpening(2.01))).toBe(0);
 

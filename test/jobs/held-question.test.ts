@@ -42,7 +42,7 @@ describe("was it held?", () => {
     expect(await h.database.db.select({ dedupeKey: outbox.dedupeKey }).from(outbox).where(eq(outbox.chatId, teacher.id))).toEqual([
       { dedupeKey: `held-question:${event.id}:${event.startsAt.getTime()}:u${teacherRow.id}` },
     ]);
-    expect(heldQuestionsTo(teacher)).toEqual(["📋 Мероприятие «Мастер-класс по робототехнике» (10 декабря 2026 г. в 15:00) завершилось. Оно состоялось?"]);
+    expect(heldQuestionsTo(teacher)).toEqual(["📋 Мероприятие «Мастер-класс по робототехнике» (10 декабря 2026, 15:00) завершилось. Оно состоялось?"]);
     expect(last(teacher).buttons.map((b) => b.data)).toEqual([`eh:yes:${event.id}`, `eh:no:${event.id}`, `ev:open:${event.id}`]);
     expect(await h.database.db.select().from(eventNotices)).toEqual([
       expect.objectContaining({ eventId: event.id, kind: "held_question", forStartsAt: event.startsAt, delivered: true }),
@@ -58,26 +58,38 @@ describe("was it held?", () => {
     expect(lastAnswer(h)).toMatchObject({ text: "Это действие вам недоступно.", show_alert: true });
     await h.pressButton(teacher, `eh:yes:${event.id}`);
     expect(last(teacher).text).toBe(
-      "Отметим итоги мероприятия «Мастер-класс по робототехнике».\n\nСколько участвовало: одарённых детей? Напишите целое число от 0 до 5000.",
+      "Отметим итоги мероприятия «Мастер-класс по робототехнике».\n\nСколько участвовало одарённых детей? Напишите целое число от 0 до 5000.",
     );
     for (const n of ["0", "0", "0", "0"]) await say(teacher, n);
-    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe(
-      "Все четыре числа равны нулю, а у проведённого мероприятия есть участники. Давайте посчитаем заново.",
+    // A refused answer is one message: the reason, with the question it starts over from.
+    expect(last(teacher).text).toBe(
+      "Все четыре числа равны нулю, а у проведённого мероприятия есть участники. Давайте посчитаем заново.\n\n" +
+        "Сколько участвовало одарённых детей? Напишите целое число от 0 до 5000.",
     );
     await say(teacher, "12");
+    const sentBefore = h.telegram.textsTo(teacher.id).length;
     await say(teacher, "много");
-    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("Напишите, пожалуйста, целое число от 0 до 5000, например 12.");
+    expect(h.telegram.textsTo(teacher.id).slice(sentBefore)).toEqual(["Напишите, пожалуйста, целое число от 0 до 5000, например 12."]);
     await say(teacher, "100000");
-    expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("Напишите, пожалуйста, целое число от 0 до 5000, например 12.");
+    expect(last(teacher).text).toBe("Напишите, пожалуйста, целое число от 0 до 5000, например 12.");
     await say(teacher, "3");
     await say(teacher, "5");
     await say(teacher, "1");
-    expect(last(teacher).text).toContain("каков результат?");
+    expect(last(teacher).text).toContain("Каким получился результат?");
+    const callsBefore = h.telegram.calls.length;
     await say(teacher, "Собрали трёх роботов, двое ребят записались в кружок");
-    expect(h.telegram.textsTo(teacher.id)).toContain(
+    // Two messages: what was recorded with the participants' link, then the QR code with the way to the card.
+    const toTeacher = h.telegram.calls.slice(callsBefore).filter((c) => !c.error && Number(c.payload.chat_id) === teacher.id && c.method.startsWith("send"));
+    expect(toTeacher.map((c) => c.method)).toEqual(["sendMessage", "sendPhoto"]);
+    const done = String(toTeacher[0]!.payload.text);
+    expect(done).toContain(
       "Спасибо! Мероприятие отмечено как проведённое: 21 участник.\n\n" +
-        "Контактным лицам партнёров отправлен опрос об удовлетворённости (получателей: 1). Итоги придут вам, когда опрос закроется.",
+        "Контактным лицам партнёров отправлен опрос об удовлетворённости (получателей: 1). Итоги придут вам, когда опрос закроется.\n\n" +
+        "👥 <b>Отзывы участников</b>\n",
     );
+    expect(done).toContain("Ссылка для участников:\nhttps://t.me/palace_partners_bot?start=pf_");
+    expect(toTeacher[1]!.payload.reply_markup).toMatchObject({ inline_keyboard: [[{ callback_data: `ev:open:${event.id}` }]] });
+    await h.send(pressIn(teacher, `ev:open:${event.id}`));
     expect(last(teacher).text).toContain("<b>Статус:</b> 🏁 проведено");
     expect(last(teacher).text).toContain(
       "Участвовал 21 человек (одарённые — 12, с ОВЗ — 3, профориентация 15–17 — 5, другие — 1)\nРезультат: Собрали трёх роботов, двое ребят записались в кружок",
@@ -95,19 +107,35 @@ describe("was it held?", () => {
     h.expectAllCallbacksAnswered();
   });
 
+  it.each([
+    ["ru", "Запись итогов прервана: слишком много шагов туда и обратно. Ничего не сохранено — начните, пожалуйста, заново из карточки мероприятия."],
+    ["en", "Recording the results was stopped: too many steps back and forth. Nothing was saved — please start again from the event card."],
+  ] as const)("closes a results form that goes round too long in its own words, saving nothing (%s)", async (language, closing) => {
+    const { teacher, event, approve } = await eventWorld(h, language);
+    await approve();
+    h.clock.now = AFTER_THE_EVENT;
+    await h.send(pressIn(teacher, `eh:yes:${event.id}`));
+    for (let i = 0; i < 60; i++) await say(teacher, "много");
+    expect(last(teacher).text).toBe(closing);
+    expect(await getEvent(h.database.db, event.id)).toMatchObject({ status: "approved", participantsGifted: null });
+    // The dialog is over: the next text is not taken as a count.
+    await say(teacher, "5");
+    expect(await getEvent(h.database.db, event.id)).toMatchObject({ status: "approved" });
+  });
+
   it("marks an event that was not held as cancelled, with the reason, in English", async () => {
     const { teacher, event, approve } = await eventWorld(h, "en");
     await approve();
     h.clock.now = AFTER_THE_EVENT;
     await runJob();
-    expect(last(teacher).text).toBe("📋 The event «Мастер-класс по робототехнике» (10 December 2026 at 15:00) has ended. Was it held?");
+    expect(last(teacher).text).toBe("📋 The event “Мастер-класс по робототехнике” (10 December 2026, 15:00) has ended. Was it held?");
     // The card offers the same question after the end.
     await h.pressButton(teacher, `ev:open:${event.id}`);
     expect(last(teacher).buttons.map((b) => b.data)).toEqual([`ev:outcome:${event.id}`, `ev:ics:${event.id}`]);
     await h.pressButton(teacher, `ev:outcome:${event.id}`);
-    expect(last(teacher).text).toBe("📋 The event «Мастер-класс по робототехнике» (10 December 2026 at 15:00) has ended. Was it held?");
+    expect(last(teacher).text).toBe("📋 The event “Мастер-класс по робототехнике” (10 December 2026, 15:00) has ended. Was it held?");
     await h.pressButton(teacher, `eh:no:${event.id}`);
-    expect(last(teacher).text).toContain("Why was «Мастер-класс по робототехнике» not held?");
+    expect(last(teacher).text).toContain("Why was “Мастер-класс по робототехнике” not held?");
     await say(teacher, "The school bus broke down");
     expect(h.telegram.textsTo(teacher.id).at(-2)).toBe("Recorded: the event was not held and is marked as cancelled.");
     expect(last(teacher).text).toContain("<b>Status:</b> 🚫 cancelled\nReason: The school bus broke down");

@@ -127,7 +127,7 @@ describe("agreement reminders", () => {
     );
     expect(messagesTo(russian.telegramId)[0]!.text).toContain("через 2 дня.");
     expect(messagesTo(telegramEnglish.telegramId)[0]!.text).toContain("in 21 days.");
-    expect(messagesTo(telegramEnglish.telegramId)[0]!.reply_markup).toMatchObject({ inline_keyboard: [[{ text: "📄 The partner's agreements" }]] });
+    expect(messagesTo(telegramEnglish.telegramId)[0]!.reply_markup).toMatchObject({ inline_keyboard: [[{ text: "📄 Partner's agreements" }]] });
   });
 
   it("go out once: someone who blocked the bot does not stop the others and is not reminded again; Telegram's errors are retried by the outbox", async () => {

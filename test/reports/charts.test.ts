@@ -39,7 +39,7 @@ function differingPixels(a: { data: Buffer }, b: { data: Buffer }): number {
 }
 
 const months = ["сент.\n2026", "окт.", "нояб.", "дек."];
-const bars = (values: number[], title = "Проведённые мероприятия по формам"): StackedBarChart => ({
+const bars = (values: number[], title = "Проведённые мероприятия по форматам"): StackedBarChart => ({
   title,
   categories: months,
   series: [
@@ -152,7 +152,7 @@ describe("the report's charts", () => {
 
   it("draws the four charts in Russian and in English from the report's figures", () => {
     for (const [language, titles, format] of [
-      ["ru", ["Проведённые совместные мероприятия по формам", "Средняя оценка по месяцам (из 5)", "Партнёры по типам организаций", "Партнёры по этапам партнёрства"], "Мастер-класс"],
+      ["ru", ["Проведённые совместные мероприятия по форматам", "Средняя оценка по месяцам (из 5)", "Партнёры по типам организаций", "Партнёры по этапам партнёрства"], "Мастер-класс"],
       ["en", ["Joint events held, by format", "Average rating by month (out of 5)", "Partners by type of organisation", "Partners by partnership stage"], "Master class"],
     ] as const) {
       const charts = reportCharts(autumnReport(), i18n.fixedT(language), language);

@@ -15,9 +15,9 @@ import { formatDay } from "../../domain/dates.js";
 import { getPartner } from "../../domain/partners.js";
 import { checkDate, checkName, checkText } from "../../domain/validation.js";
 import type { ConversationContext } from "../context.js";
-import { showPartnerCard } from "../features/partner-card.js";
 import { clip } from "../html.js";
 import type { TFunction } from "../i18n.js";
+import { MAX_PICKER_ITEMS, PAGE_SIZE } from "../keyboards/paging.js";
 import { actorOf } from "../partner-access.js";
 import { type SentFile, askChoice, askConfirm, askFile, askText, type FormConversation } from "./ask.js";
 import { type StepResult, partnerAndToday, walkSteps } from "./form-steps.js";
@@ -80,7 +80,7 @@ export async function agreementConversation(conversation: FormConversation, ctx:
       return answer;
     }
     if (step === "validFrom") {
-      const answer = await date(t("agreements.ask_valid_from"));
+      const answer = await date(t("agreements.ask_valid_from", { signed: formatDay(form.signedOn) }));
       if (answer.kind === "value") form.validFrom = answer.value;
       return answer;
     }
@@ -95,7 +95,7 @@ export async function agreementConversation(conversation: FormConversation, ctx:
     }
     if (step === "subject") {
       const answer = await askText(conversation, ctx, {
-        prompt: t("agreements.ask_subject", { max: MAX_AGREEMENT_SUBJECT }),
+        prompt: t("agreements.ask_subject", { count: MAX_AGREEMENT_SUBJECT }),
         back: true,
         check: (raw) => checkText(raw, MAX_AGREEMENT_SUBJECT),
       });
@@ -118,7 +118,7 @@ export async function agreementConversation(conversation: FormConversation, ctx:
     return confirm(conversation, ctx, summary);
   });
   if (!done) {
-    await ctx.reply(t("invite.too_long"));
+    await ctx.reply(t("agreements.too_long"), { reply_markup: toCard(ctx, partnerId) });
     return;
   }
   const outcome = await conversation.external(async (outside) => {
@@ -128,16 +128,21 @@ export async function agreementConversation(conversation: FormConversation, ctx:
       ? await addAgreement(outside.deps.db, actor, { partnerId, ...form, scan }, today)
       : ({ ok: false, reason: "forbidden" } as const);
     if (!result.ok) return { ok: false as const, reason: result.reason };
-    await showPartnerCard(outside, partnerId, "reply");
     return { ok: true as const, agreementId: result.agreement.id };
   });
   if (!outcome.ok) {
     await ctx.reply(t(`agreements.refused_${outcome.reason}`));
     return;
   }
+  // One short message, not the whole card again: the card is a button away.
   await ctx.reply(t("agreements.saved", { number: form.number }), {
-    reply_markup: new InlineKeyboard().text(t("agreements.add_plan_item"), `ag:plan:${outcome.agreementId}`),
+    reply_markup: toCard(ctx, partnerId, new InlineKeyboard().text(t("agreements.add_plan_item"), `ag:plan:${outcome.agreementId}`).row()),
   });
+}
+
+/** «« К карточке» under a form's last message, below any other buttons. */
+function toCard(ctx: ConversationContext, partnerId: number, keyboard = new InlineKeyboard()): InlineKeyboard {
+  return keyboard.text(ctx.t("agreements.back_to_card"), `pc:open:${partnerId}`);
 }
 
 /** Save, or start the form over. */
@@ -169,7 +174,7 @@ export async function planItemConversation(conversation: FormConversation, ctx: 
     const agreement = await getAgreement(outside.deps.db, agreementId);
     const partner = agreement && (await getPartner(outside.deps.db, agreement.partnerId));
     if (!agreement || !partner) return undefined;
-    const people = await responsibleCandidates(outside.deps.db, partner);
+    const people = await responsibleCandidates(outside.deps.db, partner, MAX_PICKER_ITEMS);
     return {
       partnerId: partner.id,
       name: partner.shortName ?? partner.fullName,
@@ -197,7 +202,7 @@ export async function planItemConversation(conversation: FormConversation, ctx: 
         prompt: t("agreements.plan_ask_format"),
         back: true,
         columns: 2,
-        choices: EVENT_FORMATS.map((format) => ({ id: format, label: t(`agreements.formats.${format}`) })),
+        choices: EVENT_FORMATS.map((format) => ({ id: format, label: t(`agreements.format_buttons.${format}`) })),
       });
       if (answer.kind === "value") form.format = answer.value as EventFormat;
       return answer;
@@ -223,7 +228,7 @@ export async function planItemConversation(conversation: FormConversation, ctx: 
     return confirm(conversation, ctx, summary);
   });
   if (!done) {
-    await ctx.reply(t("invite.too_long"));
+    await ctx.reply(t("agreements.plan_too_long"), { reply_markup: toCard(ctx, start.partnerId) });
     return;
   }
   const reason = await conversation.external(async (outside) => {
@@ -239,9 +244,7 @@ export async function planItemConversation(conversation: FormConversation, ctx: 
           responsibleName: form.responsibleName,
         })
       : ({ ok: false, reason: "forbidden" } as const);
-    if (!result.ok) return result.reason;
-    await showPartnerCard(outside, start.partnerId, "reply");
-    return undefined;
+    return result.ok ? undefined : result.reason;
   });
   if (reason !== undefined) {
     await ctx.reply(t(`agreements.plan_refused_${reason}`));
@@ -251,7 +254,9 @@ export async function planItemConversation(conversation: FormConversation, ctx: 
     reply_markup: new InlineKeyboard()
       .text(t("agreements.plan_add_more"), `ag:plan:${agreementId}`)
       .row()
-      .text(t("agreements.open_list"), `ag:list:${start.partnerId}`),
+      .text(t("agreements.open_list"), `ag:list:${start.partnerId}`)
+      .row()
+      .text(t("agreements.back_to_card"), `pc:open:${start.partnerId}`),
   });
 }
 
@@ -267,7 +272,9 @@ async function askResponsible(
     prompt: t("agreements.plan_ask_responsible"),
     back: true,
     optional: true,
-    choices: [...people.map((p) => ({ id: `u${p.id}`, label: p.name })), { id: SOMEONE_ELSE, label: t("agreements.plan_someone_else") }],
+    pageSize: PAGE_SIZE,
+    choices: people.map((p) => ({ id: `u${p.id}`, label: p.name })),
+    fixed: [{ id: SOMEONE_ELSE, label: t("agreements.plan_someone_else") }],
   });
   if (who.kind === "back") return who;
   if (who.kind === "skip" || who.value !== SOMEONE_ELSE) {

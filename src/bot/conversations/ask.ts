@@ -2,6 +2,8 @@ import type { Conversation } from "@grammyjs/conversations";
 import { InlineKeyboard } from "grammy";
 import type { Checked } from "../../domain/validation.js";
 import type { BotContext, ConversationContext } from "../context.js";
+import { fitButton } from "../keyboards/button-label.js";
+import { addPageNav, pageOf } from "../keyboards/paging.js";
 
 /**
  * The building blocks of every form-like conversation: ask for a text, a choice or a file,
@@ -24,7 +26,8 @@ interface StepOptions {
 /** Largest file kept by file_id. Telegram's Bot API refuses bots files over 20 MB anyway. */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
-const ASK = /^ask:(skip|back|cancel|pick:(.+)|done)$/;
+/** `ask:page:<n>` turns the page of a paged choice (askChoice with `pageSize`). */
+const ASK = /^ask:(skip|back|cancel|pick:(.+)|page:(\d{1,6})|done)$/;
 
 function controls(t: ConversationContext["t"], options: StepOptions, keyboard = new InlineKeyboard()): InlineKeyboard {
   const row: [string, string][] = [];
@@ -55,6 +58,8 @@ async function next(conversation: FormConversation, stepMessageIds: number | num
         continue;
       }
       await update.answerCallbackQuery();
+      // A page press is no answer: only askChoice reads `page`, every other step ignores it.
+      if (match[3] !== undefined) return { update, control: undefined, page: Number(match[3]) };
       const control: Control = match[2] !== undefined ? { pick: match[2] } : (match[1] as "skip" | "back" | "cancel" | "done");
       return { update, control };
     }
@@ -94,25 +99,49 @@ export interface Choice {
   label: string;
 }
 
+interface ChoiceOptions extends StepOptions {
+  choices: Choice[];
+  columns?: number;
+  /** Pages the choices, this many a page, with «◀️ 2/5 ▶️»; the message is edited in place. */
+  pageSize?: number;
+  /** Choices under every page, e.g. «nobody» or «someone else». */
+  fixed?: Choice[];
+}
+
 /** Asks to pick one option with buttons; typed text gets a reminder to use them. */
-export async function askChoice(
-  conversation: FormConversation,
-  ctx: ConversationContext,
-  options: StepOptions & { choices: Choice[]; columns?: number },
-): Promise<Answer<string>> {
-  const keyboard = new InlineKeyboard();
-  options.choices.forEach((choice, i) => {
-    keyboard.text(choice.label, `ask:pick:${choice.id}`);
-    if ((i + 1) % (options.columns ?? 1) === 0) keyboard.row();
-  });
-  keyboard.row();
-  const prompt = await ctx.reply(options.prompt, { reply_markup: controls(ctx.t, options, keyboard) });
+export async function askChoice(conversation: FormConversation, ctx: ConversationContext, options: ChoiceOptions): Promise<Answer<string>> {
+  const fixed = options.fixed ?? [];
+  let page = 0;
+  const keyboard = () => {
+    const k = new InlineKeyboard();
+    const shown = options.pageSize ? pageOf(options.choices, page, options.pageSize) : undefined;
+    (shown?.items ?? options.choices).forEach((choice, i) => {
+      k.text(fitButton(choice.label), `ask:pick:${choice.id}`);
+      if ((i + 1) % (options.columns ?? 1) === 0) k.row();
+    });
+    k.row();
+    if (shown) addPageNav(k, ctx.t, shown, (p) => `ask:page:${p}`);
+    for (const choice of fixed) k.text(fitButton(choice.label), `ask:pick:${choice.id}`).row();
+    return controls(ctx.t, options, k);
+  };
+  const prompt = await ctx.reply(options.prompt, { reply_markup: keyboard() });
   for (;;) {
-    const { update, control } = await next(conversation, prompt.message_id);
+    const { update, control, page: requested } = await next(conversation, prompt.message_id);
     if (control === "cancel") return cancel(conversation, update);
     if (control === "skip" && options.optional) return { kind: "skip" };
     if (control === "back" && options.back) return { kind: "back" };
-    if (typeof control === "object" && options.choices.some((c) => c.id === control.pick)) return { kind: "value", value: control.pick };
+    if (typeof control === "object" && [...options.choices, ...fixed].some((c) => c.id === control.pick)) {
+      return { kind: "value", value: control.pick };
+    }
+    if (requested !== undefined && options.pageSize) {
+      // A forged or stale number shows the nearest page; the page already shown is left as it is.
+      const turned = pageOf(options.choices, requested, options.pageSize).page;
+      if (turned !== page) {
+        page = turned;
+        await update.editMessageReplyMarkup({ reply_markup: keyboard() });
+      }
+      continue;
+    }
     if (control === undefined && update.message) await update.reply(update.t("common.use_buttons"));
   }
 }
@@ -126,7 +155,8 @@ export async function askMany(
   const selected = new Set(options.selected ?? []);
   const keyboard = () => {
     const k = new InlineKeyboard();
-    for (const choice of options.choices) k.text(`${selected.has(choice.id) ? "✅" : "▫️"} ${choice.label}`, `ask:pick:${choice.id}`).row();
+    // One-character marks, so that a label of 22 characters still fits the button.
+    for (const choice of options.choices) k.text(fitButton(`${selected.has(choice.id) ? "✅" : "⬜"} ${choice.label}`), `ask:pick:${choice.id}`).row();
     k.text(ctx.t("ask.done"), "ask:done").row();
     return controls(ctx.t, options, k);
   };

@@ -9,6 +9,7 @@ import {
   PENDING_FIELDS,
   addContact,
   createContactInvite,
+  formatPhone,
   getContact,
   isConsentPending,
   updateContact,
@@ -72,7 +73,7 @@ export async function contactConversation(conversation: FormConversation, ctx: C
   const askField = (field: ContactField, back: boolean): Promise<Answer<string>> => {
     const lines = [ctx.t(`contacts.form.${field}`)];
     const current = draft[field];
-    if (editing && current) lines.push("", ctx.t("contacts.form.current", { value: clip(current, 200) }));
+    if (editing && current) lines.push("", ctx.t("contacts.form.current", { value: clip(shown(field, current), 200) }));
     if (field !== "fullName") lines.push("", ctx.t("contacts.form.skip_clears"));
     return askText(conversation, ctx, { prompt: lines.join("\n"), optional: field !== "fullName", back, check: CONTACT_CHECKS[field] });
   };
@@ -178,16 +179,22 @@ function refusalText(ctx: BotContext, refusal: ContactRefusal): string {
     case "forbidden":
       return ctx.t("access.denied_button");
     case "too_many":
-      return ctx.t("contacts.refused_too_many", { max: MAX_CONTACTS_PER_PARTNER });
+      return ctx.t("contacts.refused_too_many", { count: MAX_CONTACTS_PER_PARTNER });
     default:
       return ctx.t(`contacts.refused_${refusal.reason}`);
   }
 }
 
+/** A field's value as the bot shows it: the phone in its one format, the rest as typed. */
+function shown(field: ContactField, value: string): string {
+  return field === "phone" ? formatPhone(value) : value;
+}
+
 function summary(ctx: ConversationContext, draft: ContactDraft, fields: readonly ContactField[], basis: ConsentBasis, pending: boolean): string {
-  const lines = fields.map((field) =>
-    ctx.t("contacts.form.summary_line", { label: ctx.t(`contacts.fields.${field}`), value: draft[field] ? clip(draft[field], 200) : "—" }),
-  );
+  const lines = fields.map((field) => {
+    const value = draft[field];
+    return ctx.t("contacts.form.summary_line", { label: ctx.t(`contacts.fields.${field}`), value: value ? clip(shown(field, value), 200) : "—" });
+  });
   lines.push(ctx.t("contacts.form.summary_line", { label: ctx.t("contacts.fields.basis"), value: ctx.t(`contacts.basis.${basis}`) }));
   if (pending) lines.push("", ctx.t("contacts.form.pending_note"));
   return [ctx.t("contacts.form.summary_title"), "", ...lines].join("\n");

@@ -1,3 +1,4 @@
+import { InlineKeyboard } from "grammy";
 import type { Decision, Event } from "../../db/schema/index.js";
 import { noticeDepsOf } from "../../delivery/notices.js";
 import { MAX_CONFIRMATION_COMMENT, recordConfirmation } from "../../domain/event-confirmations.js";
@@ -9,7 +10,7 @@ import { type Actor, getPartner } from "../../domain/partners.js";
 import { checkName, checkText } from "../../domain/validation.js";
 import type { BotContext, ConversationContext } from "../context.js";
 import { openFeedbackRound } from "../feedback-prompts.js";
-import { sendParticipantLink } from "../features/participant-feedback.js";
+import { participantLinkParts } from "../features/participant-feedback.js";
 import { enqueueParticipantLinkNotice } from "../participant-link.js";
 import { enqueueApprovalRequests, enqueueDecisionNotices, enqueuePartnerAnswer, enqueuePartnerRequests } from "../event-notices.js";
 import { formatEventWhen } from "../event-text.js";
@@ -188,20 +189,21 @@ export async function eventTimeConversation(conversation: FormConversation, ctx:
   const duration = new Date(start.endsAt).getTime() - new Date(start.startsAt).getTime();
   const current = formatDateTime(new Date(start.startsAt), ctx.lang, start.timeZone);
   let startsAt: Date | undefined;
+  // A refused answer is explained in the next question itself: one message, with its buttons.
+  let refusal: string | undefined;
   const done = await walkSteps(2, async (step): Promise<StepResult> => {
     if (step === 0) {
-      const answer = await askText(conversation, ctx, {
-        prompt: ctx.t("events.edit.ask_time", { title: clip(start.title, 200), current }),
-        check: (raw) => checkText(raw, 100),
-      });
+      const prompt = refusal ?? ctx.t("events.edit.ask_time", { title: clip(start.title, 200), current });
+      refusal = undefined;
+      const answer = await askText(conversation, ctx, { prompt, check: (raw) => checkText(raw, 100) });
       if (answer.kind !== "value") return answer;
       const parsed = parseEventTime(answer.value, now, start.timeZone, ctx.lang);
       if (!parsed.ok) {
-        await ctx.reply(ctx.t(`events.edit.time_${parsed.reason}`));
+        refusal = ctx.t(`events.edit.time_${parsed.reason}`);
         return "again";
       }
       if (parsed.date.getTime() <= now.getTime()) {
-        await ctx.reply(ctx.t("events.edit.time_past", { date: formatDateTime(parsed.date, ctx.lang, start.timeZone) }));
+        refusal = ctx.t("events.edit.time_past", { date: formatDateTime(parsed.date, ctx.lang, start.timeZone) });
         return "again";
       }
       startsAt = parsed.date;
@@ -216,7 +218,7 @@ export async function eventTimeConversation(conversation: FormConversation, ctx:
     return decision === "confirm" ? { kind: "skip" } : "restart";
   });
   if (!done || !startsAt) {
-    await ctx.reply(ctx.t("invite.too_long"));
+    await ctx.reply(ctx.t("events.edit.too_long"));
     return;
   }
   const chosen = startsAt;
@@ -278,16 +280,20 @@ export async function eventHeldConversation(conversation: FormConversation, ctx:
   if (!start) return;
   const counts = [0, 0, 0, 0];
   let result = "";
+  // A refused answer is explained in the next question itself: one message, with its buttons.
+  // A bad number's hint replaces the question; after «all zero» the counting starts again under it.
+  let badNumber = false;
+  let allZero = false;
   const done = await walkSteps(CATEGORY_STEPS.length + 1, async (step): Promise<StepResult> => {
     const category = CATEGORY_STEPS[step];
     if (category) {
+      const lead = allZero ? ctx.t("events.held.all_zero") : step === 0 ? ctx.t("events.held.intro", { title: clip(start.title, 200) }) : null;
+      const ask = ctx.t("events.held.ask_count", { category: ctx.t(`events.held.count_${category}`), max: MAX_PARTICIPANTS });
+      const prompt = badNumber ? ctx.t("events.held.bad_number", { max: MAX_PARTICIPANTS }) : [lead, ask].filter((line) => line !== null).join("\n\n");
+      badNumber = false;
+      allZero = false;
       const answer = await askText(conversation, ctx, {
-        prompt: [
-          step === 0 ? ctx.t("events.held.intro", { title: clip(start.title, 200) }) : null,
-          ctx.t("events.held.ask_count", { category: ctx.t(`events.held.count_${category}`), max: MAX_PARTICIPANTS }),
-        ]
-          .filter((line) => line !== null)
-          .join("\n\n"),
+        prompt,
         back: step > 0,
         check: (raw) => checkText(raw, 20),
       });
@@ -295,18 +301,18 @@ export async function eventHeldConversation(conversation: FormConversation, ctx:
       const value = answer.value.replace(/\s+/g, "");
       const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
       if (!Number.isInteger(n) || n > MAX_PARTICIPANTS) {
-        await ctx.reply(ctx.t("events.held.bad_number", { max: MAX_PARTICIPANTS }));
+        badNumber = true;
         return "again";
       }
       counts[step] = n;
       if (step === CATEGORY_STEPS.length - 1 && counts.every((c) => c === 0)) {
-        await ctx.reply(ctx.t("events.held.all_zero"));
+        allZero = true;
         return "restart";
       }
       return answer;
     }
     const answer = await askText(conversation, ctx, {
-      prompt: ctx.t("events.held.ask_result", { max: MAX_RESULT }),
+      prompt: ctx.t("events.held.ask_result", { count: MAX_RESULT }),
       back: true,
       check: (raw) => checkText(raw, MAX_RESULT),
     });
@@ -314,7 +320,7 @@ export async function eventHeldConversation(conversation: FormConversation, ctx:
     return answer;
   });
   if (!done) {
-    await ctx.reply(ctx.t("invite.too_long"));
+    await ctx.reply(ctx.t("events.held.too_long"));
     return;
   }
   const [gifted = 0, disabilities = 0, careerGuidance = 0, other = 0] = counts;
@@ -338,17 +344,24 @@ export async function eventHeldConversation(conversation: FormConversation, ctx:
       return;
     }
     deps.wakeOutbox();
-    await outside.reply(
-      [
-        outside.t("events.held.done", { count: gifted + disabilities + careerGuidance + other }),
-        prompted > 0 ? outside.t("events.held.feedback_sent", { count: prompted }) : outside.t("events.held.feedback_nobody"),
-      ].join("\n\n"),
-    );
-    if (linkTo === undefined) await sendParticipantLink(outside, eventId);
-    else {
+    // Two messages at most: what was recorded with the participants' link, then the QR code
+    // with the way back to the card (or the card button under the first, when there is no QR).
+    const lines = [
+      outside.t("events.held.done", { count: gifted + disabilities + careerGuidance + other }),
+      prompted > 0 ? outside.t("events.held.feedback_sent", { count: prompted }) : outside.t("events.held.feedback_nobody"),
+    ];
+    const toCard = new InlineKeyboard().text(outside.t("events.buttons.open"), `ev:open:${eventId}`);
+    if (linkTo === undefined) {
+      const link = await participantLinkParts(outside, eventId);
+      if (link) {
+        await outside.reply([...lines, link.text].join("\n\n"), { link_preview_options: { is_disabled: true } });
+        await outside.replyWithPhoto(link.qr, { caption: link.caption, reply_markup: toCard });
+        return;
+      }
+    } else {
       const responsible = await findUserById(deps.db, linkTo);
-      if (responsible) await outside.reply(outside.t("events.held.participants_link_sent", { name: plainName(responsible) }));
+      if (responsible) lines.push(outside.t("events.held.participants_link_sent", { name: plainName(responsible) }));
     }
-    await showEventCard(outside, eventId, "reply");
+    await outside.reply(lines.join("\n\n"), { reply_markup: toCard });
   });
 }

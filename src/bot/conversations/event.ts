@@ -1,5 +1,4 @@
 import { InlineKeyboard } from "grammy";
-import type { Language } from "../../config.js";
 import { AUDIENCE_CATEGORIES, type AudienceCategory, EVENT_FORMATS, type EventFormat } from "../../db/schema/index.js";
 import { noticeDepsOf } from "../../delivery/notices.js";
 import { type AgeRange, parseAgeRange, parseEventEnd, parseParticipants } from "../../domain/event-input.js";
@@ -11,14 +10,16 @@ import {
 } from "../../domain/event-proposal.js";
 import { parseEventTime } from "../../domain/event-time.js";
 import { type EventDraft, MAX_PARTICIPANTS, proposeEvent, sameDayEvents } from "../../domain/events.js";
+import { findUserById } from "../../domain/invites.js";
 import { getPartner } from "../../domain/partners.js";
 import { listActiveUnits } from "../../domain/units.js";
 import { checkName, checkText } from "../../domain/validation.js";
 import type { ConversationContext } from "../context.js";
 import { enqueueApprovalRequests } from "../event-notices.js";
 import { formatDuration, formatEventWhen } from "../event-text.js";
-import { plainName } from "../format.js";
+import { formatDateTime, plainName } from "../format.js";
 import { clip, escapeHtml } from "../html.js";
+import { MAX_PICKER_ITEMS, PAGE_SIZE } from "../keyboards/paging.js";
 import { actorOf } from "../partner-access.js";
 import { type Answer, askChoice, askConfirm, askMany, askText, type FormConversation } from "./ask.js";
 import { formatPlanned } from "./agreement.js";
@@ -79,17 +80,6 @@ const STEPS = [
   "confirm",
 ] as const;
 
-const LOCALES: Record<Language, string> = { ru: "ru-RU", en: "en-GB" };
-
-/** «пятница, 25 декабря 2026, 15:00» / "Friday, 25 December 2026, 15:00", in the institution's time zone. */
-export function formatEventStart(date: Date, language: Language, timeZone: string): string {
-  const day = new Intl.DateTimeFormat(LOCALES[language], { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone })
-    .format(date)
-    .replace(/\s?г\.$/, "");
-  const time = new Intl.DateTimeFormat(LOCALES[language], { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(date);
-  return `${day}, ${time}`;
-}
-
 /** What the form needs before its first question, read once; a refusal ends it at once. */
 async function loadStart(conversation: FormConversation, start: EventFormStart) {
   return conversation.external(async (outside) => {
@@ -102,15 +92,28 @@ async function loadStart(conversation: FormConversation, start: EventFormStart) 
     const partner = partnerId !== undefined ? await getPartner(db, partnerId) : undefined;
     if (partnerId !== undefined && !partner) return { refusal: "partners.not_found" } as const;
     if (partner?.stage === "archived") return { refusal: "event_form.partner_in_archive" } as const;
-    const staff = await eventResponsibleCandidates(db, actor.user.id);
+    const staff = await eventResponsibleCandidates(db, actor.user.id, MAX_PICKER_ITEMS);
     const units = await listActiveUnits(db);
+    // What the plan item says is taken as said: its staff member (still active) and the partnership's unit.
+    const named = plan?.responsibleUserId ? await findUserById(db, plan.responsibleUserId) : undefined;
+    const planResponsible = named?.status === "active" && (named.role === "staff" || named.role === "admin") ? named : undefined;
     return {
       refusal: undefined,
       timeZone: outside.deps.config.timeZone,
       proposerId: actor.user.id,
       proposerUnitId: units.some((u) => u.id === actor.user.unitId) ? actor.user.unitId : null,
       partner: partner ? { id: partner.id, name: partner.shortName ?? partner.fullName } : undefined,
-      plan: plan ? { id: plan.planItemId, title: plan.title, format: plan.format } : undefined,
+      plan: plan
+        ? {
+            id: plan.planItemId,
+            title: plan.title,
+            format: plan.format,
+            plannedOn: plan.plannedOn,
+            plannedMonthOnly: plan.plannedMonthOnly,
+            responsible: planResponsible ? { id: planResponsible.id, name: plainName(planResponsible) } : undefined,
+            unitId: units.some((u) => u.id === plan.ownerUnitId) ? plan.ownerUnitId : null,
+          }
+        : undefined,
       staff: staff.map((s) => ({ id: s.id, name: plainName(s) })),
       units: units.map((u) => ({ id: u.id, name: u.name, isAssociation: u.parentId !== null })),
     };
@@ -142,8 +145,8 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
     ages: { from: null, to: null },
     categories: [],
     expected: null,
-    responsibleUserId: loaded.proposerId,
-    ownerUnitId: loaded.proposerUnitId,
+    responsibleUserId: loaded.plan?.responsible?.id ?? loaded.proposerId,
+    ownerUnitId: loaded.plan?.unitId ?? loaded.proposerUnitId,
     planItemId: loaded.plan?.id ?? null,
     planItemTitle: loaded.plan?.title ?? null,
   };
@@ -154,12 +157,30 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
   let typingDuration = false;
   /** A step that has nothing to ask passes on in the direction the person is going. */
   const pass = (): StepResult => (goingBack ? { kind: "back" } : { kind: "skip" });
+  /** Started from a plan item that says this (`known`): the step is skipped, until Edit. */
+  const planSays = (known = true): boolean => loaded.plan !== undefined && known && !editing;
+  /**
+   * A refused answer: its explanation (which carries the hint) becomes the step's next question,
+   * with the step's buttons, so the person gets one message, not the refusal and the question again.
+   */
+  let refusal: string | undefined;
+  const refuse = (text: string): StepResult => {
+    refusal = text;
+    return "again";
+  };
+  const question = (prompt: string): string => {
+    const shown = refusal ?? prompt;
+    refusal = undefined;
+    return shown;
+  };
   const partnerNames = () => form.partners.map((p) => p.name).join(", ");
 
   const askPartners = async (): Promise<StepResult> => {
+    // The first step: going back from here is not possible, so it always passes forwards.
+    if (planSays() && form.partners.length > 0) return { kind: "skip" };
     if (form.partners.length === 0 || searching) {
       const typed = await askText(conversation, ctx, {
-        prompt: t(form.partners.length === 0 ? "event_form.ask_partner" : "event_form.ask_another_partner"),
+        prompt: question(t(form.partners.length === 0 ? "event_form.ask_partner" : "event_form.ask_another_partner")),
         back: form.partners.length > 0,
         check: (raw) => checkName(raw, { min: 2, max: 100 }),
       });
@@ -169,8 +190,7 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
       }
       const found = await conversation.external((outside) => findPartnersForEvent(outside.deps.db, typed.value));
       if (found.items.length === 0) {
-        await ctx.reply(t(found.archived > 0 ? "event_form.partner_archived" : "event_form.partner_none", { text: clip(typed.value, 100) }));
-        return "again";
+        return refuse(t(found.archived > 0 ? "event_form.partner_archived" : "event_form.partner_none", { text: clip(typed.value, 100) }));
       }
       const pick = await askChoice(conversation, ctx, {
         prompt: t("event_form.pick_partner"),
@@ -204,29 +224,36 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
     return { kind: "skip" };
   };
 
+  /** The plan item's day, when it names one: a time typed alone is read on that day. */
+  const plannedDay = loaded.plan && !loaded.plan.plannedMonthOnly ? loaded.plan.plannedOn : undefined;
+
   const askWhen = async (): Promise<StepResult> => {
+    const plan = loaded.plan;
     const typed = await askText(conversation, ctx, {
-      prompt: t("event_form.ask_when"),
+      prompt: question(
+        plan
+          ? t(plannedDay ? "event_form.ask_when_planned_day" : "event_form.ask_when_planned_month", {
+              planned: formatPlanned(ctx.lang, plan.plannedOn, plan.plannedMonthOnly),
+            })
+          : t("event_form.ask_when"),
+      ),
       back: true,
       check: (raw) => checkName(raw, { min: 1, max: 100 }),
     });
     if (typed.kind !== "value") return typed;
     const read = await conversation.external((outside) => {
       const now = outside.deps.now();
-      const parsed = parseEventTime(typed.value, now, timeZone, outside.lang);
+      let parsed = parseEventTime(typed.value, now, timeZone, outside.lang);
+      if (!parsed.ok && parsed.reason === "no_date" && plannedDay) {
+        parsed = parseEventTime(`${plannedDay.split("-").reverse().join(".")} ${typed.value}`, now, timeZone, outside.lang);
+      }
       if (!parsed.ok) return { ok: false as const, reason: parsed.reason };
       return { ok: true as const, iso: parsed.date.toISOString(), past: parsed.date.getTime() <= now.getTime(), now: now.toISOString() };
     });
-    if (!read.ok) {
-      await ctx.reply(t(`event_form.when_${read.reason}`));
-      return "again";
-    }
-    if (read.past) {
-      await ctx.reply(t("event_form.when_past", { now: formatEventStart(new Date(read.now), ctx.lang, timeZone) }));
-      return "again";
-    }
+    if (!read.ok) return refuse(t(`event_form.when_${read.reason}`));
+    if (read.past) return refuse(t("event_form.when_past", { now: formatDateTime(new Date(read.now), ctx.lang, timeZone) }));
     const echo = await askChoice(conversation, ctx, {
-      prompt: t("event_form.when_understood", { when: formatEventStart(new Date(read.iso), ctx.lang, timeZone) }),
+      prompt: t("event_form.when_understood", { when: formatDateTime(new Date(read.iso), ctx.lang, timeZone, { weekday: true }) }),
       choices: [
         { id: "yes", label: t("event_form.when_correct") },
         { id: "no", label: t("event_form.when_reenter") },
@@ -256,7 +283,7 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
       typingDuration = true;
     }
     const typed = await askText(conversation, ctx, {
-      prompt: t("event_form.ask_duration_typed"),
+      prompt: question(t("event_form.ask_duration_typed")),
       back: true,
       check: (raw) => checkName(raw, { min: 1, max: 50 }),
     });
@@ -266,10 +293,7 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
     }
     const startsAt = new Date(form.startsAt);
     const end = parseEventEnd(typed.value, startsAt, timeZone);
-    if (!end.ok) {
-      await ctx.reply(t(`event_form.duration_${end.reason}`));
-      return "again";
-    }
+    if (!end.ok) return refuse(t(`event_form.duration_${end.reason}`));
     typingDuration = false;
     form.minutes = Math.round((end.endsAt.getTime() - startsAt.getTime()) / 60_000);
     return typed;
@@ -279,31 +303,45 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
     prompt: string,
     check: (raw: string) => ReturnType<typeof checkText>,
     set: (value: string | null) => void,
+    back = true,
   ): Promise<StepResult> => {
-    const answer = await askText(conversation, ctx, { prompt, back: true, optional: true, check });
+    const answer = await askText(conversation, ctx, { prompt, back, optional: true, check });
     if (answer.kind !== "back") set(answer.kind === "value" ? answer.value : null);
     return answer;
   };
 
-  /** A typed answer read by `parse`; a refusal is explained with `hint` and asked again. */
-  const askParsed = async <T,>(prompt: string, hint: string, parse: (raw: string) => { ok: true; value: T } | { ok: false }, set: (value: T | null) => void) => {
-    const answer: Answer<string> = await askText(conversation, ctx, { prompt, back: true, optional: true, check: (raw) => checkName(raw, { min: 1, max: 30 }) });
+  /** A typed answer read by `parse`; a refusal is explained with `hint`, which asks again. */
+  const askParsed = async <T,>(
+    prompt: string,
+    hint: string,
+    parse: (raw: string) => { ok: true; value: T } | { ok: false },
+    set: (value: T | null) => void,
+  ): Promise<StepResult> => {
+    const answer: Answer<string> = await askText(conversation, ctx, {
+      prompt: question(prompt),
+      back: true,
+      optional: true,
+      check: (raw) => checkName(raw, { min: 1, max: 30 }),
+    });
     if (answer.kind !== "value") {
       if (answer.kind === "skip") set(null);
       return answer;
     }
     const parsed = parse(answer.value);
-    if (!parsed.ok) {
-      await ctx.reply(hint);
-      return "again";
-    }
+    if (!parsed.ok) return refuse(hint);
     set(parsed.value);
     return answer;
   };
 
   const askPlanItem = async (): Promise<StepResult> => {
-    if (loaded.plan && !editing) return pass();
-    const items = await conversation.external((outside) => planItemsOfPartners(outside.deps.db, form.partners.map((p) => p.id)));
+    if (planSays()) return pass();
+    const items = await conversation.external((outside) =>
+      planItemsOfPartners(
+        outside.deps.db,
+        form.partners.map((p) => p.id),
+        MAX_PICKER_ITEMS,
+      ),
+    );
     if (items.length === 0) {
       form.planItemId = null;
       form.planItemTitle = null;
@@ -313,6 +351,7 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
       prompt: t("event_form.ask_plan_item"),
       back: true,
       optional: true,
+      pageSize: PAGE_SIZE,
       choices: items.map((item) => ({
         id: `i${item.id}`,
         label: `${formatPlanned(ctx.lang, item.plannedOn, item.plannedMonthOnly)} — ${clip(item.title, 40)}`,
@@ -337,7 +376,7 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
     if (same.length === 0) return pass();
     const list = same
       .slice(0, 5)
-      .map((e) => `• ${escapeHtml(clip(e.title, 100))} — ${formatEventStart(new Date(e.startsAt), ctx.lang, timeZone)}`)
+      .map((e) => `• ${escapeHtml(clip(e.title, 100))} — ${formatDateTime(new Date(e.startsAt), ctx.lang, timeZone)}`)
       .join("\n");
     return askChoice(conversation, ctx, {
       prompt: `${t("event_form.duplicate_warning")}\n${list}\n\n${t("event_form.duplicate_question")}`,
@@ -350,7 +389,7 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
     const startsAt = new Date(form.startsAt);
     const timing = { startsAt, endsAt: new Date(startsAt.getTime() + form.minutes * 60_000) };
     const unit = loaded.units.find((u) => u.id === form.ownerUnitId)?.name;
-    const responsible = loaded.staff.find((s) => s.id === form.responsibleUserId)?.name ?? "—";
+    const responsible = [...loaded.staff, ...(loaded.plan?.responsible ? [loaded.plan.responsible] : [])].find((s) => s.id === form.responsibleUserId)?.name ?? "—";
     const lines = [
       t("event_form.summary_title"),
       t("event_form.summary_partners", { partners: clip(partnerNames(), 500) }),
@@ -374,20 +413,20 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
       case "partners":
         return askPartners();
       case "format": {
-        if (loaded.plan && !editing) return pass();
+        if (planSays()) return pass();
         const answer = await askChoice(conversation, ctx, {
           prompt: t("event_form.ask_format", { partners: clip(partnerNames(), 500) }),
           back: true,
           columns: 2,
-          choices: EVENT_FORMATS.map((format) => ({ id: format, label: t(`agreements.formats.${format}`) })),
+          choices: EVENT_FORMATS.map((format) => ({ id: format, label: t(`agreements.format_buttons.${format}`) })),
         });
         if (answer.kind === "value") form.format = answer.value as EventFormat;
         return answer;
       }
       case "title": {
-        if (loaded.plan && !editing) return pass();
+        if (planSays()) return pass();
         const answer = await askText(conversation, ctx, {
-          prompt: t("event_form.ask_title", { max: MAX_EVENT_TITLE }),
+          prompt: t("event_form.ask_title", { count: MAX_EVENT_TITLE }),
           back: true,
           check: (raw) => checkName(raw, { min: 2, max: MAX_EVENT_TITLE }),
         });
@@ -395,9 +434,15 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
         return answer;
       }
       case "description":
-        return askOptionalText(t("event_form.ask_description", { max: MAX_EVENT_DESCRIPTION }), (raw) => checkText(raw, MAX_EVENT_DESCRIPTION), (v) => {
-          form.description = v;
-        });
+        // From a plan item the description is the first question asked: nothing to go back to.
+        return askOptionalText(
+          t("event_form.ask_description", { count: MAX_EVENT_DESCRIPTION }),
+          (raw) => checkText(raw, MAX_EVENT_DESCRIPTION),
+          (v) => {
+            form.description = v;
+          },
+          !planSays(),
+        );
       case "when":
         return askWhen();
       case "duration":
@@ -425,25 +470,29 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
           form.expected = v;
         });
       case "responsible": {
+        if (planSays(loaded.plan?.responsible !== undefined)) return pass();
         const answer = await askChoice(conversation, ctx, {
           prompt: t("event_form.ask_responsible"),
           back: true,
+          pageSize: PAGE_SIZE,
           choices: loaded.staff.map((s) => ({ id: `u${s.id}`, label: clip(s.name, 60) })),
         });
         if (answer.kind === "value") form.responsibleUserId = Number(answer.value.slice(1));
         return answer;
       }
       case "unit": {
+        if (planSays(loaded.plan?.unitId != null)) return pass();
         const own = loaded.units.find((u) => u.id === loaded.proposerUnitId);
         const others = loaded.units.filter((u) => u.id !== own?.id);
         const answer = await askChoice(conversation, ctx, {
           prompt: own ? t("event_form.ask_unit_own", { unit: own.name }) : t("event_form.ask_unit"),
           back: true,
+          pageSize: PAGE_SIZE,
           choices: [
             ...(own ? [{ id: `n${own.id}`, label: `✓ ${clip(own.name, 60)}` }] : []),
             ...others.map((u) => ({ id: `n${u.id}`, label: u.isAssociation ? `↳ ${clip(u.name, 60)}` : clip(u.name, 60) })),
-            { id: "none", label: t("event_form.no_unit") },
           ],
+          fixed: [{ id: "none", label: t("event_form.no_unit") }],
         });
         if (answer.kind === "value") form.ownerUnitId = answer.value === "none" ? null : Number(answer.value.slice(1));
         return answer;
@@ -473,7 +522,7 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
 
 
   if (!done) {
-    await ctx.reply(t("invite.too_long"));
+    await ctx.reply(t("event_form.too_long"));
     return;
   }
   const startsAt = new Date(form.startsAt);

@@ -135,7 +135,7 @@ export async function feedbackConversation(conversation: FormConversation, ctx: 
 
   for (const [index, field] of fields.entries()) {
     const last = index === fields.length - 1;
-    const question = ctx.t(field === "wentWell" ? "feedback.ask_went_well" : "feedback.ask_improve", { max: MAX_FEEDBACK_TEXT });
+    const question = ctx.t(field === "wentWell" ? "feedback.ask_went_well" : "feedback.ask_improve", { count: MAX_FEEDBACK_TEXT });
     const stepMessages = [(await ctx.reply(question, { reply_markup: stepKeyboard(ctx.t, false) })).message_id];
     for (;;) {
       const { update, input } = await nextInput(conversation, promptId, stepMessages);

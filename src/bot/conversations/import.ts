@@ -41,12 +41,12 @@ export function refusalText(t: TFunction, refusal: ReadRefusal): string {
       const list = (items: string[]) =>
         items
           .slice(0, 10)
-          .map((item) => `«${clip(item, 40)}»`)
+          .map((item) => t("import.refused.column", { name: clip(item, 40) }))
           .join(", ") + (items.length > 10 ? ", …" : "");
       const details = [
-        refusal.missing.length > 0 ? t("import.refused.columns_missing", { list: list(refusal.missing.map((f) => t(`import.columns.${f}`))) }) : "",
-        refusal.unknown.length > 0 ? t("import.refused.columns_unknown", { list: list(refusal.unknown) }) : "",
-        refusal.repeated.length > 0 ? t("import.refused.columns_repeated", { list: list(refusal.repeated) }) : "",
+        refusal.missing.length > 0 ? t("import.refused.columns_missing", { list: list(refusal.missing.map((f) => t(`import.columns.${f}`))), interpolation: { escapeValue: false } }) : "",
+        refusal.unknown.length > 0 ? t("import.refused.columns_unknown", { list: list(refusal.unknown), interpolation: { escapeValue: false } }) : "",
+        refusal.repeated.length > 0 ? t("import.refused.columns_repeated", { list: list(refusal.repeated), interpolation: { escapeValue: false } }) : "",
       ].join("");
       const expected = escapeHtml(IMPORT_FIELDS.map((field) => templateHeader(t, field)).join(", "));
       return t("import.refused.columns", { details, expected, interpolation: { escapeValue: false } });

@@ -1,10 +1,10 @@
+import { InlineKeyboard } from "grammy";
 import { INTERACTION_KINDS, type InteractionKind } from "../../db/schema/index.js";
 import { addDays } from "../../domain/agreements.js";
 import { formatDay } from "../../domain/dates.js";
 import { MAX_INTERACTION_TEXT, addInteraction } from "../../domain/interactions.js";
 import { type Checked, checkDate, checkText } from "../../domain/validation.js";
 import type { ConversationContext } from "../context.js";
-import { showPartnerCard } from "../features/partner-card.js";
 import { clip } from "../html.js";
 import { actorOf } from "../partner-access.js";
 import { type SentFile, askChoice, askConfirm, askFile, askText, type FormConversation } from "./ask.js";
@@ -17,7 +17,9 @@ export function checkInteractionDate(raw: string, today: string): Checked<string
   const word = raw.trim().toLowerCase();
   if (word === "сегодня" || word === "today") return { ok: true, value: today };
   if (word === "вчера" || word === "yesterday") return { ok: true, value: addDays(today, -1) };
-  return checkDate(raw);
+  const date = checkDate(raw);
+  // The hint names the words too: they are the quickest answer to «when was it?».
+  return date.ok ? date : { ok: false, error: "bad_date_or_word" };
 }
 
 interface Draft {
@@ -27,7 +29,7 @@ interface Draft {
   file: SentFile | null;
 }
 
-/** ix:add — kind, date, text, an optional document or photo, a summary; then the partner card. */
+/** ix:add — kind, date, text, an optional document or photo, a summary; then a short confirmation. */
 export async function interactionConversation(conversation: FormConversation, ctx: ConversationContext, partnerId: number): Promise<void> {
   const t = ctx.t;
   const { name, today } = await partnerAndToday(conversation, partnerId);
@@ -52,12 +54,17 @@ export async function interactionConversation(conversation: FormConversation, ct
         back: true,
         check: (raw) => checkInteractionDate(raw, today),
       });
+      // The log keeps what has happened; a date still to come is a typo or a plan.
+      if (answer.kind === "value" && answer.value > today) {
+        await ctx.reply(t("interactions.date_in_future", { today: formatDay(today) }));
+        return "again";
+      }
       if (answer.kind === "value") draft.occurredOn = answer.value;
       return answer;
     }
     if (step === 2) {
       const answer = await askText(conversation, ctx, {
-        prompt: t("interactions.ask_text", { max: MAX_INTERACTION_TEXT }),
+        prompt: t("interactions.ask_text", { count: MAX_INTERACTION_TEXT }),
         back: true,
         check: (raw) => checkText(raw, MAX_INTERACTION_TEXT),
       });
@@ -82,8 +89,9 @@ export async function interactionConversation(conversation: FormConversation, ct
     });
     return decision === "confirm" ? { kind: "skip" } : "restart";
   });
+  const toCard = new InlineKeyboard().text(t("interactions.back_to_card"), `pc:open:${partnerId}`);
   if (!done) {
-    await ctx.reply(t("invite.too_long"));
+    await ctx.reply(t("interactions.too_long"), { reply_markup: toCard });
     return;
   }
   const reason = await conversation.external(async (outside) => {
@@ -91,12 +99,11 @@ export async function interactionConversation(conversation: FormConversation, ct
     const result = actor
       ? await addInteraction(outside.deps.db, actor, { partnerId, ...draft })
       : ({ ok: false, reason: "forbidden" } as const);
-    if (!result.ok) return result.reason;
-    await outside.reply(outside.t("interactions.saved"));
-    await showPartnerCard(outside, partnerId, "reply");
-    return undefined;
+    return result.ok ? undefined : result.reason;
   });
+  // One short message, not the whole card again: the card is a button away.
   if (reason !== undefined) await ctx.reply(t(`interactions.refused_${reason}`));
+  else await ctx.reply(t("interactions.saved"), { reply_markup: toCard });
 }
 
 function fileLabel(ctx: ConversationContext, file: SentFile | null): string {

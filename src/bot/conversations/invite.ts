@@ -5,6 +5,8 @@ import { listActiveUnits } from "../../domain/units.js";
 import type { BotContext, ConversationContext } from "../context.js";
 import { formatDateTime } from "../format.js";
 import type { TFunction } from "../i18n.js";
+import { fitButton } from "../keyboards/button-label.js";
+import { addPageNav, pageOf } from "../keyboards/paging.js";
 
 export const INVITE_CONVERSATION = "invite";
 
@@ -34,8 +36,10 @@ export async function inviteConversation(conversation: InviteConversation, ctx: 
   let role: InvitableRole = "staff";
   let unit: UnitChoice | undefined;
   let step: Step = "role";
+  /** The page of the units shown at the unit step. */
+  let page = 0;
 
-  const screen = () => render(ctx.t, step, role, unit, units);
+  const screen = () => render(ctx.t, step, role, unit, units, page);
   const first = screen();
   const message = await ctx.reply(first.text, { reply_markup: first.keyboard });
 
@@ -56,6 +60,14 @@ export async function inviteConversation(conversation: InviteConversation, ctx: 
     if (step === "role" && action === "role" && INVITABLE_ROLES.includes(value as InvitableRole)) {
       role = value as InvitableRole;
       step = units.length > 0 ? "unit" : "confirm";
+    } else if (step === "unit" && action === "page" && /^\d{1,6}$/.test(value ?? "")) {
+      // A forged or stale number shows the nearest page; the page already shown stays as it is.
+      const turned = pageOf(units, Number(value)).page;
+      if (turned === page) {
+        await press.answerCallbackQuery();
+        continue;
+      }
+      page = turned;
     } else if (step === "unit" && action === "unit") {
       unit = units.find((candidate) => String(candidate.id) === value);
       if (value !== "none" && !unit) {
@@ -124,7 +136,7 @@ async function remindToUseButtons(ctx: ConversationContext): Promise<void> {
   }
 }
 
-function render(t: TFunction, step: Step, role: InvitableRole, unit: UnitChoice | undefined, units: UnitChoice[]) {
+function render(t: TFunction, step: Step, role: InvitableRole, unit: UnitChoice | undefined, units: UnitChoice[], page: number) {
   const keyboard = new InlineKeyboard();
   let text: string;
   if (step === "role") {
@@ -132,9 +144,11 @@ function render(t: TFunction, step: Step, role: InvitableRole, unit: UnitChoice 
     for (const candidate of INVITABLE_ROLES) keyboard.text(t(`roles.${candidate}`), `invite:role:${candidate}`).row();
   } else if (step === "unit") {
     text = t("invite.choose_unit", { role: t(`roles.${role}`) });
-    for (const candidate of units) {
-      keyboard.text(candidate.isAssociation ? `↳ ${candidate.name}` : candidate.name, `invite:unit:${candidate.id}`).row();
+    const shown = pageOf(units, page);
+    for (const candidate of shown.items) {
+      keyboard.text(fitButton(candidate.isAssociation ? `↳ ${candidate.name}` : candidate.name), `invite:unit:${candidate.id}`).row();
     }
+    addPageNav(keyboard, t, shown, (p) => `invite:page:${p}`);
     keyboard.text(t("invite.no_unit"), "invite:unit:none").row();
   } else {
     text = t("invite.confirm", { role: t(`roles.${role}`), unit: unit?.name ?? t("invite.no_unit") });

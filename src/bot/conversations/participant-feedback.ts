@@ -9,7 +9,7 @@ import type { FormConversation } from "./ask.js";
  * (they carry the event), and so does this step's Skip button if the conversation is gone.
  */
 export async function participantCommentConversation(conversation: FormConversation, ctx: ConversationContext, eventId: number): Promise<void> {
-  await ctx.reply(ctx.t("participant.ask_comment", { max: MAX_PARTICIPANT_COMMENT }), { reply_markup: commentKeyboard(ctx.t, eventId) });
+  await ctx.reply(ctx.t("participant.ask_comment", { count: MAX_PARTICIPANT_COMMENT }), { reply_markup: commentKeyboard(ctx.t, eventId) });
   for (;;) {
     const update = await conversation.wait();
     const data = update.callbackQuery?.data;
@@ -37,7 +37,7 @@ export async function participantCommentConversation(conversation: FormConversat
     if (!checked.ok) {
       const hint =
         checked.error === "too_long"
-          ? update.t("participant.comment_too_long", { length: checked.length, max: MAX_PARTICIPANT_COMMENT })
+          ? update.t("participant.comment_too_long", { count: checked.length, max: MAX_PARTICIPANT_COMMENT })
           : update.t("participant.comment_no_letters");
       await update.reply(hint, { reply_markup: commentKeyboard(update.t, eventId) });
       continue;

@@ -1,11 +1,14 @@
 import { InlineKeyboard } from "grammy";
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { DIRECTIONS, type Direction, OWNER_KINDS, type OwnerKind, PARTNER_TYPES, type PartnerType, type Stage, users } from "../../db/schema/index.js";
+import { FOCUSES, type Focus, OWNER_KINDS, type OwnerKind, PARTNER_TYPES, type PartnerType, type Stage, users } from "../../db/schema/index.js";
 import { changeStage, createPartner, findSimilarPartners, getPartner, type PartnerDraft, updatePartner } from "../../domain/partners.js";
 import { listActiveUnits } from "../../domain/units.js";
 import { checkInn, checkName, checkText, checkWebsite } from "../../domain/validation.js";
 import type { ConversationContext } from "../context.js";
 import { clip, escapeHtml } from "../html.js";
+import { showPartnerCard } from "../features/partner-card.js";
+import { ownerText } from "../format.js";
+import { MAX_PICKER_ITEMS, PAGE_SIZE } from "../keyboards/paging.js";
 import { actorOf } from "../partner-access.js";
 import { type Answer, askChoice, askConfirm, askMany, askText, type Choice, type FormConversation } from "./ask.js";
 
@@ -17,7 +20,7 @@ const STEPS = [
   "shortName",
   "type",
   "owner",
-  "directions",
+  "focuses",
   "website",
   "address",
   "inn",
@@ -42,7 +45,7 @@ const emptyDraft = (): PartnerDraft => ({
   ownerKind: "institution",
   ownerUnitId: null,
   ownerUserId: null,
-  directions: [],
+  focuses: [],
   website: null,
   address: null,
   inn: null,
@@ -59,7 +62,7 @@ async function loadPeople(conversation: FormConversation): Promise<People> {
       .from(users)
       .where(and(inArray(users.role, ["staff", "admin"]), eq(users.status, "active")))
       .orderBy(asc(users.firstName), asc(users.lastName))
-      .limit(40);
+      .limit(MAX_PICKER_ITEMS);
     const units = unitRows.map((u) => ({ id: u.id, name: u.name, kind: u.kind }));
     return {
       units,
@@ -99,10 +102,10 @@ async function askStep(
     }
     case "owner":
       return askOwner(conversation, ctx, draft, people, back);
-    case "directions": {
-      const choices = DIRECTIONS.map((d) => ({ id: d, label: t(`partners.directions.${d}`) }));
-      const answer = await askMany(conversation, ctx, { prompt: t("partners.new.directions"), back, choices, selected: draft.directions });
-      if (answer.kind === "value") draft.directions = answer.value as Direction[];
+    case "focuses": {
+      const choices = FOCUSES.map((d) => ({ id: d, label: t(`partners.focus_buttons.${d}`) }));
+      const answer = await askMany(conversation, ctx, { prompt: t("partners.new.focuses"), back, choices, selected: draft.focuses });
+      if (answer.kind === "value") draft.focuses = answer.value as Focus[];
       return answer;
     }
     case "website": {
@@ -166,6 +169,7 @@ async function askOwner(
     const who = await askChoice(conversation, ctx, {
       prompt: t("partners.new.owner_teacher"),
       back: true,
+      pageSize: PAGE_SIZE,
       choices: people.teachers.map((p) => ({ id: String(p.id), label: p.name })),
     });
     if (who.kind === "back") return askOwner(conversation, ctx, draft, people, back);
@@ -181,6 +185,7 @@ async function askOwner(
   const unit = await askChoice(conversation, ctx, {
     prompt: t("partners.new.owner_unit"),
     back: true,
+    pageSize: PAGE_SIZE,
     choices: units.map((u) => ({ id: String(u.id), label: u.name })),
   });
   if (unit.kind === "back") return askOwner(conversation, ctx, draft, people, back);
@@ -192,18 +197,17 @@ function summary(ctx: ConversationContext, draft: PartnerDraft, people: People):
   const t = ctx.t;
   const empty = t("partners.new.empty");
   const value = (text: string | null) => (text ? escapeHtml(clip(text, 300)) : empty);
-  const owner =
-    draft.ownerKind === "institution"
-      ? t("partners.owner_kinds.institution")
-      : draft.ownerKind === "teacher"
-        ? `${t("partners.owner_kinds.teacher")}: ${escapeHtml(people.teachers.find((p) => p.id === draft.ownerUserId)?.name ?? "")}`
-        : `${t(`partners.owner_kinds.${draft.ownerKind}`)}: ${escapeHtml(people.units.find((u) => u.id === draft.ownerUnitId)?.name ?? "")}`;
+  const ownerName =
+    draft.ownerKind === "teacher"
+      ? people.teachers.find((p) => p.id === draft.ownerUserId)?.name
+      : people.units.find((u) => u.id === draft.ownerUnitId)?.name;
+  const owner = escapeHtml(ownerText(t, draft.ownerKind, ownerName));
   const rows: [string, string][] = [
     ["fullName", value(draft.fullName)],
     ["shortName", value(draft.shortName)],
     ["type", t(`partners.types.${draft.type}`)],
     ["owner", owner],
-    ["directions", draft.directions.map((d) => t(`partners.directions.${d}`)).join(", ") || empty],
+    ["focuses", draft.focuses.map((d) => t(`partners.focuses.${d}`).toLocaleLowerCase()).join(", ") || empty],
     ["website", value(draft.website)],
     ["address", value(draft.address)],
     ["inn", value(draft.inn)],
@@ -258,14 +262,15 @@ export async function newPartnerConversation(conversation: FormConversation, ctx
       duplicatesChecked = true;
       const existing = await checkDuplicates(conversation, ctx, draft);
       if (existing !== undefined) {
-        await ctx.reply(ctx.t("cancel.done"), { reply_markup: openCardKeyboard(ctx, existing) });
+        // The partner is already in the registry: the form ends, nothing is saved, its card opens.
+        await conversation.external((outside) => showPartnerCard(outside, existing, "reply"));
         return;
       }
     }
     index++;
   }
   if (index < STEPS.length) {
-    await ctx.reply(ctx.t("invite.too_long"));
+    await ctx.reply(ctx.t("partners.new.too_long"));
     return;
   }
   for (let rounds = 0; rounds < MAX_ANSWERS; rounds++) {
@@ -309,7 +314,7 @@ export async function editPartnerConversation(conversation: FormConversation, ct
     ownerKind: current.ownerKind,
     ownerUnitId: current.ownerUnitId,
     ownerUserId: current.ownerUserId,
-    directions: current.directions,
+    focuses: current.focuses,
     website: current.website,
     address: current.address,
     inn: current.inn,

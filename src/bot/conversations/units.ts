@@ -11,7 +11,8 @@ import {
 import type { BotContext, ConversationContext } from "../context.js";
 import { plainName } from "../format.js";
 import { clip } from "../html.js";
-import { type UnitCardData, refusalText, toCardData, unitCardView, unitListView } from "../keyboards/units.js";
+import { MAX_PICKER_ITEMS, PAGE_SIZE } from "../keyboards/paging.js";
+import { type UnitCardData, listPageOf, refusalText, toCardData, unitCardView, unitListView } from "../keyboards/units.js";
 import { actorOf } from "../partner-access.js";
 import { type Choice, type FormConversation, askChoice, askText } from "./ask.js";
 
@@ -28,17 +29,17 @@ export interface UnitHeadTask {
   showArchived: boolean;
 }
 
-/** The head is picked from this many people (by name); more would not fit one message well. */
-export const MAX_HEAD_CHOICES = 40;
-
 /** Names taken by another unit are re-asked; this caps the loop. */
 const MAX_NAME_TRIES = 10;
 
 type Outcome = { ok: true; card: UnitCardData } | { ok: false; message: string; retry: boolean };
 
-async function loadCard(outside: BotContext, unitId: number): Promise<UnitCardData | undefined> {
+/** The card, with the page of the list (archived units shown or not) that holds it. */
+async function loadCard(outside: BotContext, unitId: number, showArchived: boolean): Promise<UnitCardData | undefined> {
   const card = await getUnitCard(outside.deps.db, unitId);
-  return card ? toCardData(card) : undefined;
+  if (!card) return undefined;
+  const listPage = listPageOf(await listUnits(outside.deps.db, { includeArchived: showArchived }), unitId);
+  return { ...toCardData(card), listPage };
 }
 
 async function showCard(ctx: ConversationContext, card: UnitCardData | undefined, showArchived: boolean, notice?: string) {
@@ -83,7 +84,7 @@ export async function unitNameConversation(conversation: FormConversation, ctx: 
         const retry = result.reason === "duplicate" || result.reason === "invalid_name";
         return { ok: false, message: refusalText(outside.t, result), retry };
       }
-      const card = await loadCard(outside, result.unit.id);
+      const card = await loadCard(outside, result.unit.id, task.showArchived);
       if (!card) throw new Error(`unit ${result.unit.id} vanished`);
       return { ok: true, card };
     });
@@ -104,7 +105,7 @@ export async function unitNameConversation(conversation: FormConversation, ctx: 
 
 /** Back from the only step: to the unit's card, or to the list when adding a department. */
 async function goBack(conversation: FormConversation, ctx: ConversationContext, unitId: number | null, showArchived: boolean) {
-  const card = unitId === null ? undefined : await conversation.external((outside) => loadCard(outside, unitId));
+  const card = unitId === null ? undefined : await conversation.external((outside) => loadCard(outside, unitId, showArchived));
   if (card) {
     await showCard(ctx, card, showArchived);
     return;
@@ -119,7 +120,7 @@ async function goBack(conversation: FormConversation, ctx: ConversationContext, 
 /** Picks the head of a unit among active staff and admins. */
 export async function unitHeadConversation(conversation: FormConversation, ctx: ConversationContext, task: UnitHeadTask) {
   const data = await conversation.external(async (outside) => {
-    const card = await loadCard(outside, task.unitId);
+    const card = await loadCard(outside, task.unitId, task.showArchived);
     if (!card || card.archived) return undefined;
     const candidates = await listHeadCandidates(outside.deps.db);
     const headUserId = (await getUnit(outside.deps.db, task.unitId))?.headUserId ?? null;
@@ -127,7 +128,7 @@ export async function unitHeadConversation(conversation: FormConversation, ctx: 
       card,
       headUserId,
       total: candidates.length,
-      choices: candidates.slice(0, MAX_HEAD_CHOICES).map((user): Choice => ({ id: String(user.id), label: clip(plainName(user), 48) })),
+      choices: candidates.slice(0, MAX_PICKER_ITEMS).map((user): Choice => ({ id: String(user.id), label: clip(plainName(user), 48) })),
     };
   });
   if (!data) {
@@ -139,11 +140,10 @@ export async function unitHeadConversation(conversation: FormConversation, ctx: 
     return;
   }
   const choices = data.choices.map((choice) => (choice.id === String(data.headUserId) ? { ...choice, label: `✅ ${choice.label}` } : choice));
-  if (data.headUserId !== null) choices.push({ id: "none", label: ctx.t("units.no_head_choice") });
-  const lines = [ctx.t("units.ask_head", { name: data.card.name })];
-  if (data.total > MAX_HEAD_CHOICES) lines.push("", ctx.t("units.head_capped", { shown: MAX_HEAD_CHOICES, total: data.total }));
-
-  const answer = await askChoice(conversation, ctx, { prompt: lines.join("\n"), choices, back: true });
+  // «No head» stays under every page of the people.
+  const fixed = data.headUserId !== null ? [{ id: "none", label: ctx.t("units.no_head_choice") }] : [];
+  const prompt = ctx.t("units.ask_head", { name: data.card.name });
+  const answer = await askChoice(conversation, ctx, { prompt, choices, fixed, pageSize: PAGE_SIZE, back: true });
   if (answer.kind !== "value") {
     await showCard(ctx, data.card, task.showArchived);
     return;
@@ -154,7 +154,7 @@ export async function unitHeadConversation(conversation: FormConversation, ctx: 
     if (!actor) return { ok: false, message: outside.t("access.denied_button"), retry: false };
     const result = await setUnitHead(outside.deps.db, actor, task.unitId, headUserId);
     if (!result.ok) return { ok: false, message: refusalText(outside.t, result), retry: false };
-    const card = await loadCard(outside, task.unitId);
+    const card = await loadCard(outside, task.unitId, task.showArchived);
     if (!card) throw new Error(`unit ${task.unitId} vanished`);
     return { ok: true, card };
   });

@@ -9,14 +9,15 @@ import {
   periodRange,
   upcomingEventsOfPartner,
 } from "../../domain/calendar.js";
-import { formatDay, localDate } from "../../domain/dates.js";
 import { canViewEvent } from "../../domain/event-overview.js";
 import { type EventFilter, getEvent, listEvents } from "../../domain/events.js";
 import { buildCalendar } from "../../domain/ics.js";
 import { partnerIdOfContactUser } from "../../domain/partners.js";
 import { listActiveUnits } from "../../domain/units.js";
 import type { BotContext } from "../context.js";
+import { formatDateTime } from "../format.js";
 import { clip, escapeHtml } from "../html.js";
+import { fitButton } from "../keyboards/button-label.js";
 import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 import { actorOf } from "../partner-access.js";
 
@@ -114,13 +115,6 @@ async function filterFor(ctx: BotContext, state: ListState): Promise<EventFilter
   return filter;
 }
 
-/** «10.12.2026 15:00» in the institution's time zone. */
-function shortDateTime(ctx: BotContext, date: Date): string {
-  const timeZone = ctx.deps.config.timeZone;
-  const time = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
-  return `${formatDay(localDate(date, timeZone))} ${time}`;
-}
-
 async function renderList(ctx: BotContext, requested: ListState) {
   const t = ctx.t;
   const filter = await filterFor(ctx, requested);
@@ -138,7 +132,7 @@ async function renderList(ctx: BotContext, requested: ListState) {
   if (total === 0) lines.push(t("calendar.empty"));
   else {
     lines.push(t("calendar.count", { count: total }) + (pages > 1 ? ` ${t("calendar.page", { page: page + 1, pages })}` : ""));
-    for (const event of items) lines.push(eventLine(ctx, event));
+    items.forEach((event, i) => lines.push(eventLine(ctx, event, page * PAGE_SIZE + i + 1)));
     lines.push("", `<i>${EVENT_STATUSES.map((status) => t(`events.statuses.${status}`)).join(" · ")}</i>`);
   }
 
@@ -154,9 +148,10 @@ async function renderList(ctx: BotContext, requested: ListState) {
     keyboard.text(t("calendar.filter_partner"), `el:f:p:0:${encode(state)}`);
   }
   keyboard.text(t("calendar.filter_format"), `el:f:f:0:${encode(state)}`).row();
-  for (const event of items) {
-    keyboard.text(clip(`${STATUS_MARKS[event.status]} ${shortDateTime(ctx, event.startsAt)} ${event.title}`, 60), `ev:open:${event.id}`).row();
-  }
+  // The lines above carry the dates; a button is the line's number and the title, short enough for a phone.
+  items.forEach((event, i) => {
+    keyboard.text(fitButton(`${page * PAGE_SIZE + i + 1}. ${event.title}`), `ev:open:${event.id}`).row();
+  });
   if (pages > 1) {
     if (page > 0) keyboard.text(t("common.previous"), `el:v:${encode({ ...state, page: page - 1 })}`);
     if (page < pages - 1) keyboard.text(t("common.next"), `el:v:${encode({ ...state, page: page + 1 })}`);
@@ -166,8 +161,9 @@ async function renderList(ctx: BotContext, requested: ListState) {
   return { text: lines.join("\n"), keyboard };
 }
 
-function eventLine(ctx: BotContext, event: Event): string {
-  return `${STATUS_MARKS[event.status]} ${shortDateTime(ctx, event.startsAt)} · ${ctx.t(`agreements.formats.${event.format}`)} · ${escapeHtml(clip(event.title, 120))}`;
+function eventLine(ctx: BotContext, event: Event, n: number): string {
+  const when = formatDateTime(event.startsAt, ctx.lang, ctx.deps.config.timeZone);
+  return `${n}. ${STATUS_MARKS[event.status]} ${when} · ${ctx.t(`agreements.formats.${event.format}`)} · ${escapeHtml(clip(event.title, 120))}`;
 }
 
 async function describeFilters(ctx: BotContext, state: ListState): Promise<string | undefined> {
@@ -195,14 +191,14 @@ async function renderPicker(ctx: BotContext, kind: "u" | "p" | "f", requestedPag
       ? (await listActiveUnits(ctx.deps.db)).map((u) => ({ label: u.name, state: { ...base, unitId: u.id } }))
       : kind === "p"
         ? (await partnersWithEvents(ctx.deps.db)).map((p) => ({ label: p.shortName ?? p.fullName, state: { ...base, partnerId: p.id } }))
-        : EVENT_FORMATS.map((format, index) => ({ label: t(`agreements.formats.${format}`), state: { ...base, format: index + 1 } }));
+        : EVENT_FORMATS.map((format, index) => ({ label: t(`agreements.format_buttons.${format}`), state: { ...base, format: index + 1 } }));
   const pages = Math.max(1, Math.ceil(options.length / PICKER_PAGE_SIZE));
   const page = Math.min(requestedPage, pages - 1);
   const keyboard = new InlineKeyboard();
   const reset = kind === "u" ? { ...base, unitId: 0 } : kind === "p" ? { ...base, partnerId: 0 } : { ...base, format: 0 };
   keyboard.text(t("calendar.any"), `el:v:${encode(reset)}`).row();
   for (const option of options.slice(page * PICKER_PAGE_SIZE, (page + 1) * PICKER_PAGE_SIZE)) {
-    keyboard.text(clip(option.label, 60), `el:v:${encode(option.state)}`).row();
+    keyboard.text(fitButton(option.label), `el:v:${encode(option.state)}`).row();
   }
   if (pages > 1) {
     if (page > 0) keyboard.text(t("common.previous"), `el:f:${kind}:${page - 1}:${encode(state)}`);
@@ -253,15 +249,19 @@ privateChats.callbackQuery(/^ev:ics:(\d{1,9})$/, requireRole("admin", "staff", "
 
 export { composer as calendarFeature };
 
-/** The partner card's events: the next three still going ahead, or "no upcoming events". */
-export async function upcomingEventsBlock(ctx: BotContext, partnerId: number): Promise<string[]> {
-  const upcoming = await upcomingEventsOfPartner(ctx.deps.db, partnerId, ctx.deps.now(), 3);
+/**
+ * The partner card's events: the next three still going ahead, or "no upcoming events". The
+ * partner's own contacts see only approved ones: proposals under review are internal.
+ */
+export async function upcomingEventsBlock(ctx: BotContext, partnerId: number, options: { approvedOnly?: boolean } = {}): Promise<string[]> {
+  const going = await upcomingEventsOfPartner(ctx.deps.db, partnerId, ctx.deps.now(), options.approvedOnly ? 50 : 3);
+  const upcoming = options.approvedOnly ? going.filter((event) => event.status === "approved").slice(0, 3) : going;
   if (upcoming.length === 0) return [ctx.t("partners.card.events_none")];
   return [
     ctx.t("calendar.card_title"),
     ...upcoming.map((event) =>
       ctx.t("calendar.card_line", {
-        when: shortDateTime(ctx, event.startsAt),
+        when: formatDateTime(event.startsAt, ctx.lang, ctx.deps.config.timeZone),
         title: clip(event.title, 100),
         status: ctx.t(`events.statuses.${event.status}`),
       }),

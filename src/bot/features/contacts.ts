@@ -136,7 +136,7 @@ privateChats.callbackQuery(/^ct:add:(\d{1,9})$/, editors, async (ctx) => {
   const partner = await partnerForAction(ctx, id(ctx), "edit");
   if (!partner) return;
   if ((await listContacts(ctx.deps.db, partner.id)).length >= MAX_CONTACTS_PER_PARTNER) {
-    await ctx.answerCallbackQuery({ text: ctx.t("contacts.refused_too_many", { max: MAX_CONTACTS_PER_PARTNER }), show_alert: true });
+    await ctx.answerCallbackQuery({ text: ctx.t("contacts.refused_too_many", { count: MAX_CONTACTS_PER_PARTNER }), show_alert: true });
     return;
   }
   await ctx.answerCallbackQuery();

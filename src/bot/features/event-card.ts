@@ -70,7 +70,8 @@ export async function showEventCard(ctx: BotContext, eventId: number, mode: "rep
   if (manage && (event.status === "held" || event.status === "closed") && (await hasOpenLink(ctx.deps.db, event.id, ctx.deps.now()))) {
     keyboard.row().text(ctx.t("participant.buttons.card"), `pf:qr:${event.id}`);
   }
-  if (mode === "edit" && ctx.callbackQuery?.message) {
+  // A photo's caption cannot become a card (the QR code after "held" carries a card button): a new message then.
+  if (mode === "edit" && ctx.callbackQuery?.message?.text !== undefined) {
     await ctx.editMessageText(text, { reply_markup: keyboard, link_preview_options: { is_disabled: true } });
   } else {
     await ctx.reply(text, { reply_markup: keyboard, link_preview_options: { is_disabled: true } });

@@ -124,7 +124,7 @@ async function runExport(ctx: BotContext, name: DatasetName, format: ExportForma
       date,
       onProgress: (done, all) =>
         progress?.update(
-          ctx.t("export.progress", { dataset: title, done: formatCount(done, ctx.lang), total: formatCount(all, ctx.lang) }),
+          ctx.t("export.progress", { dataset: title, done: formatCount(done, ctx.lang), total: formatCount(all, ctx.lang), count: all }),
         ),
     });
     const tooLarge = files.find((file) => file.data.length > MAX_UPLOAD_BYTES);

@@ -1,5 +1,5 @@
 import { Composer, InputFile } from "grammy";
-import { DIRECTIONS, PARTNER_TYPES } from "../../db/schema/index.js";
+import { FOCUSES, PARTNER_TYPES } from "../../db/schema/index.js";
 import { buildTemplate } from "../../imports/template.js";
 import type { BotContext } from "../context.js";
 import { IMPORT_CONVERSATION } from "../conversations/import.js";
@@ -25,7 +25,7 @@ buttons.callbackQuery(/^imp:tpl:(xlsx|csv)$/, async (ctx) => {
       ? t("import.template_caption")
       : t("import.template_caption_csv", {
           types: PARTNER_TYPES.map((type) => t(`partners.types.${type}`)).join(", "),
-          directions: DIRECTIONS.map((direction) => t(`partners.directions.${direction}`)).join(", "),
+          focuses: FOCUSES.map((focus) => t(`partners.focuses.${focus}`)).join(", "),
         });
   const file = await buildTemplate(format, t);
   await ctx.replyWithDocument(new InputFile(file, `${t("import.template.file_name")}.${format}`), { caption });

@@ -60,10 +60,9 @@ export async function startParticipantFeedback(ctx: BotContext, token: string): 
     await ctx.reply(ctx.t("participant.already"));
     return;
   }
-  await ctx.reply(
-    ctx.t("participant.intro", { title: clip(event.title, 200), start: formatDateTime(event.startsAt, ctx.lang, ctx.deps.config.timeZone) }),
-    { reply_markup: ratingKeyboard(event.id) },
-  );
+  // The legend, what 1 and 5 mean, is the last line: right above the row of buttons.
+  const intro = ctx.t("participant.intro", { title: clip(event.title, 200), start: formatDateTime(event.startsAt, ctx.lang, ctx.deps.config.timeZone) });
+  await ctx.reply(`${intro}\n\n${ctx.t("participant.legend")}`, { reply_markup: ratingKeyboard(event.id) });
 }
 
 async function badButton(ctx: BotContext): Promise<void> {
@@ -156,7 +155,7 @@ privateChats.callbackQuery(/^pf:(role|age):(\d{1,9}):([a-z0-9_]{1,16})$/, async 
   }
 });
 
-/** The pf:qr button answers with an alert; anywhere else (after recording the event as held, say) a message. */
+/** The pf:qr button answers with an alert; anywhere else (right after recording the event as held) a message. */
 const ownButton = (ctx: BotContext, eventId: number) => ctx.callbackQuery?.data === `pf:qr:${eventId}`;
 
 async function refuse(ctx: BotContext, eventId: number, key: string, values: Record<string, string> = {}): Promise<void> {
@@ -164,35 +163,50 @@ async function refuse(ctx: BotContext, eventId: number, key: string, values: Rec
   else await ctx.reply(ctx.t(key, values));
 }
 
+/** The participants' link as a message and its QR code as a PNG with its caption. */
+export interface ParticipantLinkParts {
+  text: string;
+  qr: InputFile;
+  caption: string;
+}
+
 /**
- * The participants' link as text and its QR code as a PNG, for someone who manages the event
- * (eventForAction), once it is held and its feedback round is open. Also callable as a reply
- * elsewhere, e.g. right after the responsible person recorded the event as held.
+ * The participants' link and its QR code, for someone who manages the event (eventForAction),
+ * once it is held and its feedback round is open; otherwise says why not and gives undefined.
  */
-export async function sendParticipantLink(ctx: BotContext, eventId: number): Promise<void> {
+export async function participantLinkParts(ctx: BotContext, eventId: number): Promise<ParticipantLinkParts | undefined> {
   const event = await eventForAction(ctx, eventId, "manage");
-  if (!event) return;
+  if (!event) return undefined;
   const { db, config } = ctx.deps;
   if (event.status !== "held" && event.status !== "closed") {
     await refuse(ctx, eventId, "participant.staff.not_held", { status: ctx.t(`events.statuses.${event.status}`) });
-    return;
+    return undefined;
   }
   const round = await findRound(db, eventId);
   if (!round) {
     await refuse(ctx, eventId, "participant.staff.no_round");
-    return;
+    return undefined;
   }
   if (!isLinkOpen(round, ctx.deps.now())) {
     await refuse(ctx, eventId, "participant.staff.link_closed", { date: formatDateTime(round.linkClosesAt, ctx.lang, config.timeZone) });
-    return;
+    return undefined;
   }
-  if (ownButton(ctx, eventId)) await ctx.answerCallbackQuery();
   const username = ctx.me.username;
-  await ctx.reply(participantLinkText(ctx.t, ctx.lang, config.timeZone, event, round, username), {
-    link_preview_options: { is_disabled: true },
-  });
   const png = await participantQrPng(participantLink(username, round.token));
-  await ctx.replyWithPhoto(new InputFile(png, "feedback-qr.png"), { caption: ctx.t("participant.link.qr_caption", { title: clip(event.title, 200) }) });
+  return {
+    text: participantLinkText(ctx.t, ctx.lang, config.timeZone, event, round, username),
+    qr: new InputFile(png, "feedback-qr.png"),
+    caption: ctx.t("participant.link.qr_caption", { title: clip(event.title, 200) }),
+  };
+}
+
+/** The pf:qr button: the link as a message, then its QR code as a photo. */
+async function sendParticipantLink(ctx: BotContext, eventId: number): Promise<void> {
+  const parts = await participantLinkParts(ctx, eventId);
+  if (!parts) return;
+  if (ownButton(ctx, eventId)) await ctx.answerCallbackQuery();
+  await ctx.reply(parts.text, { link_preview_options: { is_disabled: true } });
+  await ctx.replyWithPhoto(parts.qr, { caption: parts.caption });
 }
 
 privateChats.callbackQuery(/^pf:qr:(\d{1,9})$/, requireRole("admin", "staff"), async (ctx) => {

@@ -3,9 +3,11 @@ import { STAGES, type Stage } from "../../db/schema/index.js";
 import { formatDay, localDate } from "../../domain/dates.js";
 import { recentSatisfaction } from "../../domain/feedback-results.js";
 import { type PartnerOverview, partnerOverview } from "../../domain/partner-overview.js";
+import { formatPhone } from "../../domain/contacts.js";
 import { canEditPartner, stageHistory } from "../../domain/partners.js";
 import type { BotContext } from "../context.js";
 import { satisfactionLine } from "../feedback-results.js";
+import { ownerText } from "../format.js";
 import { clip, escapeHtml } from "../html.js";
 import { requireRole } from "../middlewares/require-role.js";
 import { actorOf, partnerForAction } from "../partner-access.js";
@@ -30,7 +32,7 @@ export async function showPartnerCard(ctx: BotContext, partnerId: number, mode: 
     ctx.role === "staff" || ctx.role === "admin"
       ? satisfactionLine(ctx.t, ctx.lang, await recentSatisfaction(ctx.deps.db, "partner", partner.id, ctx.deps.now()))
       : null;
-  const text = renderCard(ctx, overview, canEdit, await upcomingEventsBlock(ctx, partner.id), satisfaction);
+  const text = renderCard(ctx, overview, canEdit, await upcomingEventsBlock(ctx, partner.id, { approvedOnly: ctx.role === "partner" }), satisfaction);
   const keyboard = cardKeyboard(ctx, overview, canEdit);
   if (mode === "edit" && ctx.callbackQuery?.message) {
     await ctx.editMessageText(text, { reply_markup: keyboard, link_preview_options: { is_disabled: true } });
@@ -40,41 +42,34 @@ export async function showPartnerCard(ctx: BotContext, partnerId: number, mode: 
 }
 
 function renderCard(ctx: BotContext, overview: PartnerOverview, canEdit: boolean, events: string[], satisfaction: string | null): string {
-  const { partner, checklist } = overview;
+  const { partner } = overview;
   const t = ctx.t;
+  // A partner's own contact sees what is meant for the partner: no stage, motivation, tasks,
+  // checklist, notes, ratings or interaction log — those are the institution's internal work.
+  const internal = ctx.role === "staff" || ctx.role === "admin";
   const lines: string[] = [`<b>${escapeHtml(partner.fullName)}</b>${partner.shortName ? ` (${escapeHtml(partner.shortName)})` : ""}`];
   lines.push(t("partners.card.type", { type: t(`partners.types.${partner.type}`) }));
-  lines.push(t("partners.card.stage", { stage: t(`partners.stages.${partner.stage}`), interpolation: { escapeValue: false } }));
-  const owner =
-    partner.ownerKind === "teacher" ? overview.ownerUserName : partner.ownerKind === "institution" ? null : overview.ownerUnitName;
-  lines.push(owner ? t("partners.card.owner", { owner: `${owner} (${t(`partners.owner_kinds.${partner.ownerKind}`)})` }) : t("partners.card.owner_institution"));
-  if (partner.directions.length > 0) {
-    lines.push(t("partners.card.directions", { directions: partner.directions.map((d) => t(`partners.directions.${d}`)).join(", ") }));
+  if (internal) lines.push(t("partners.card.stage", { stage: t(`partners.stages.${partner.stage}`), interpolation: { escapeValue: false } }));
+  const ownerName = partner.ownerKind === "teacher" ? overview.ownerUserName : overview.ownerUnitName;
+  lines.push(t("partners.card.owner", { owner: ownerText(t, partner.ownerKind, ownerName) }));
+  if (partner.focuses.length > 0) {
+    lines.push(t("partners.card.focuses", { focuses: partner.focuses.map((d) => t(`partners.focuses.${d}`).toLocaleLowerCase()).join(", ") }));
   }
   if (partner.website) lines.push(t("partners.card.website", { website: partner.website }));
   if (partner.address) lines.push(t("partners.card.address", { address: clip(partner.address, 200) }));
   if (partner.inn) lines.push(t("partners.card.inn", { inn: partner.inn }));
-  if (partner.motivation) lines.push("", t("partners.card.motivation", { text: clip(partner.motivation, 400) }));
-  if (partner.tasks) lines.push(t("partners.card.tasks", { text: clip(partner.tasks, 400) }));
-  if (partner.notes && canEdit) lines.push(t("partners.card.notes", { text: clip(partner.notes, 300) }));
-
-  const tick = (done: boolean) => (done ? "✅" : "⬜");
-  lines.push(
-    "",
-    t("partners.card.checklist"),
-    `${tick(checklist.motivationAndTasks)} ${t("partners.card.check_motivation")}`,
-    `${tick(checklist.agreementWithPlan)} ${t("partners.card.check_agreement")}`,
-    `${tick(checklist.recentJointActivity)} ${t("partners.card.check_activity")}`,
-  );
-  if (checklist.suggestedNext && canEdit) lines.push(t("partners.card.suggest_next", { stage: t(`partners.stages.${checklist.suggestedNext}`) }));
-  if (satisfaction) lines.push(satisfaction);
+  if (internal) lines.push(...internalLines(ctx, overview, canEdit, satisfaction));
 
   lines.push("");
   if (overview.contacts.length === 0) lines.push(t("partners.card.no_contacts"));
-  else if (canEdit) {
+  else if (canEdit || !internal) {
+    // Editors see the details; the partner's own people see each other's names and positions.
     lines.push(t("partners.card.contacts_title", { count: overview.contacts.length }));
     for (const contact of overview.contacts.slice(0, 5)) {
-      const details = [contact.position, contact.phone, contact.email, contact.telegramUsername ? `@${contact.telegramUsername}` : null]
+      const details = [
+        contact.position,
+        ...(canEdit ? [contact.phone && formatPhone(contact.phone), contact.email, contact.telegramUsername && `@${contact.telegramUsername}`] : []),
+      ]
         .filter(Boolean)
         .join(", ");
       lines.push(`• ${escapeHtml(clip(contact.fullName, 100))}${details ? ` — ${escapeHtml(clip(details, 200))}` : ""}`);
@@ -95,7 +90,7 @@ function renderCard(ctx: BotContext, overview: PartnerOverview, canEdit: boolean
     }
   }
 
-  if (ctx.role !== "partner") {
+  if (internal) {
     lines.push("");
     if (overview.recentInteractions.length === 0) lines.push(t("partners.card.no_interactions"));
     else {
@@ -107,6 +102,34 @@ function renderCard(ctx: BotContext, overview: PartnerOverview, canEdit: boolean
   }
   lines.push("", ...events);
   return lines.join("\n");
+}
+
+/** What only the institution's staff see: why and what for, the stage checklist and its hint, notes, ratings. */
+function internalLines(ctx: BotContext, overview: PartnerOverview, canEdit: boolean, satisfaction: string | null): string[] {
+  const { partner, checklist } = overview;
+  const t = ctx.t;
+  const lines: string[] = [];
+  if (partner.motivation) lines.push("", t("partners.card.motivation", { text: clip(partner.motivation, 400) }));
+  if (partner.tasks) lines.push(t("partners.card.tasks", { text: clip(partner.tasks, 400) }));
+  if (partner.notes && canEdit) lines.push(t("partners.card.notes", { text: clip(partner.notes, 300) }));
+
+  const items: [boolean, string][] = [
+    [checklist.motivationAndTasks, t("partners.card.check_motivation")],
+    [checklist.agreementWithPlan, t("partners.card.check_agreement")],
+    [checklist.recentJointActivity, t("partners.card.check_activity")],
+  ];
+  lines.push("", t("partners.card.checklist"), ...items.map(([done, text]) => `${done ? "✅" : "⬜"} ${text}`));
+  if (checklist.suggestedNext && canEdit) {
+    const stage = t(`partners.stages.${checklist.suggestedNext}`);
+    // «Всё готово» only when every item is ticked; otherwise name what the move rests on.
+    if (items.every(([done]) => done)) lines.push(t("partners.card.suggest_next", { stage }));
+    else {
+      const reason = checklist.suggestedNext === "organisational" ? items[0]![1] : items[1]![1];
+      lines.push(t("partners.card.suggest_next_partly", { stage, reason }));
+    }
+  }
+  if (satisfaction) lines.push(satisfaction);
+  return lines;
 }
 
 function cardKeyboard(ctx: BotContext, overview: PartnerOverview, canEdit: boolean): InlineKeyboard {
@@ -151,12 +174,12 @@ privateChats.callbackQuery(/^pc:history:(\d{1,9})$/, requireRole("admin", "staff
     const date = formatDay(localDate(change.changedAt, ctx.deps.config.timeZone));
     return change.fromStage === null
       ? ctx.t("partners.stage.history_created", { date, to: stage(change.toStage), who: change.changedByName })
-      : ctx.t("partners.stage.history_line", {
+      : ctx.t(change.comment ? "partners.stage.history_line_comment" : "partners.stage.history_line", {
           date,
           from: stage(change.fromStage),
           to: stage(change.toStage),
           who: change.changedByName,
-          comment: change.comment ? `: «${clip(change.comment, 200)}»` : "",
+          comment: clip(change.comment ?? "", 200),
         });
   });
   await ctx.editMessageText([ctx.t("partners.stage.history_title", { name: partner.shortName ?? partner.fullName }), "", ...lines.slice(-30)].join("\n"), {

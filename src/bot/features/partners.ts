@@ -1,10 +1,12 @@
 import { Composer, InlineKeyboard } from "grammy";
-import { DIRECTIONS, PARTNER_TYPES, STAGES } from "../../db/schema/index.js";
+import { FOCUSES, PARTNER_TYPES, STAGES } from "../../db/schema/index.js";
 import { listPartners, partnerIdOfContactUser } from "../../domain/partners.js";
 import { listActiveUnits } from "../../domain/units.js";
 import type { BotContext, PartnerListState } from "../context.js";
 import { NEW_PARTNER_CONVERSATION } from "../conversations/partner.js";
 import { clip } from "../html.js";
+import { fitButton } from "../keyboards/button-label.js";
+import { addPageNav, editInPlace, pageOf } from "../keyboards/paging.js";
 import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 import { showPartnerCard } from "./partner-card.js";
 
@@ -24,7 +26,7 @@ async function renderList(ctx: BotContext) {
       ...(filter.type ? { type: filter.type } : {}),
       ...(filter.stage ? { stage: filter.stage } : {}),
       ...(filter.unitId !== undefined ? { ownerUnitId: filter.unitId } : {}),
-      ...(filter.direction ? { direction: filter.direction } : {}),
+      ...(filter.focus ? { focus: filter.focus } : {}),
       ...(filter.mine && ctx.user ? { mineFor: ctx.user } : {}),
       ...(filter.text ? { text: filter.text } : {}),
     },
@@ -44,7 +46,7 @@ async function renderList(ctx: BotContext) {
     const unit = (await listActiveUnits(ctx.deps.db)).find((u) => u.id === filter.unitId);
     if (unit) active.push(unit.name);
   }
-  if (filter.direction) active.push(t(`partners.directions.${filter.direction}`));
+  if (filter.focus) active.push(t(`partners.focuses.${filter.focus}`));
   if (filter.mine) active.push(t("partners.list.mine_label"));
   if (filter.text) active.push(t("partners.list.search_label", { text: clip(filter.text, 40), interpolation: { escapeValue: false } }));
 
@@ -53,14 +55,14 @@ async function renderList(ctx: BotContext) {
     .text(`${t("partners.list.filter_stage")} ▾`, "pl:f:stage")
     .row()
     .text(`${t("partners.list.filter_unit")} ▾`, "pl:f:unit")
-    .text(`${t("partners.list.filter_direction")} ▾`, "pl:f:direction")
+    .text(`${t("partners.list.filter_focus")} ▾`, "pl:f:focus")
     .row()
     .text(`${filter.mine ? "☑" : "☐"} ${t("partners.list.filter_mine")}`, "pl:mine")
     .text(t("partners.list.filter_search"), "pl:search");
   if (active.length > 0) keyboard.text(t("partners.list.filter_reset"), "pl:reset");
   keyboard.row();
   for (const item of items) {
-    keyboard.text(`${STAGE_MARK[item.stage]} ${clip(item.shortName ?? item.fullName, 48)}`, `pc:open:${item.id}`).row();
+    keyboard.text(fitButton(`${STAGE_MARK[item.stage]} ${item.shortName ?? item.fullName}`), `pc:open:${item.id}`).row();
   }
   if (pages > 1) {
     if (filter.page > 0) keyboard.text(t("common.previous"), `pl:page:${filter.page - 1}`);
@@ -150,28 +152,32 @@ privateChats.on("message", async (ctx, next) => {
   await showPartnerList(ctx, "reply");
 });
 
-lists.callbackQuery(/^pl:f:(type|stage|unit|direction)$/, async (ctx) => {
+// pl:f:unit:<page>: the units come a page at a time; a page beyond the end shows the last one.
+lists.callbackQuery(/^pl:f:(type|stage|unit|focus)(?::(\d{1,5}))?$/, async (ctx) => {
   const t = ctx.t;
-  const which = ctx.match[1] as "type" | "stage" | "unit" | "direction";
+  const which = ctx.match[1] as "type" | "stage" | "unit" | "focus";
+  const units = which === "unit" ? pageOf(await listActiveUnits(ctx.deps.db), Number(ctx.match[2] ?? 0)) : undefined;
   const options: [string, string][] =
     which === "type"
       ? PARTNER_TYPES.map((v) => [v, t(`partners.types.${v}`)])
       : which === "stage"
         ? STAGES.map((v) => [v, t(`partners.stages.${v}`)])
-        : which === "direction"
-          ? DIRECTIONS.map((v) => [v, t(`partners.directions.${v}`)])
-          : (await listActiveUnits(ctx.deps.db)).slice(0, 40).map((u) => [String(u.id), u.parentId ? `↳ ${u.name}` : u.name]);
+        : which === "focus"
+          ? FOCUSES.map((v) => [v, t(`partners.focus_buttons.${v}`)])
+          : (units?.items ?? []).map((u) => [String(u.id), u.parentId ? `↳ ${u.name}` : u.name]);
   const keyboard = new InlineKeyboard();
   options.forEach(([value, label], i) => {
-    keyboard.text(label, `pl:set:${which}:${value}`);
+    keyboard.text(fitButton(label), `pl:set:${which}:${value}`);
     if (i % 2 === 1) keyboard.row();
   });
-  keyboard.row().text(t("partners.list.any"), `pl:set:${which}:any`).text(t("common.back"), "pl:show");
+  keyboard.row();
+  if (units) addPageNav(keyboard, t, units, (p) => `pl:f:unit:${p}`);
+  keyboard.text(t("partners.list.any"), `pl:set:${which}:any`).text(t("common.back"), "pl:show");
   await ctx.answerCallbackQuery();
-  await ctx.editMessageText(t(`partners.list.pick_${which}`), { reply_markup: keyboard });
+  await editInPlace(ctx, t(`partners.list.pick_${which}`), { reply_markup: keyboard });
 });
 
-lists.callbackQuery(/^pl:set:(type|stage|unit|direction):([a-z_]+|\d{1,9})$/, async (ctx) => {
+lists.callbackQuery(/^pl:set:(type|stage|unit|focus):([a-z_]+|\d{1,9})$/, async (ctx) => {
   const filter = state(ctx);
   const [, which, value] = ctx.match;
   const any = value === "any";
@@ -181,9 +187,9 @@ lists.callbackQuery(/^pl:set:(type|stage|unit|direction):([a-z_]+|\d{1,9})$/, as
   } else if (which === "stage") {
     const stage = STAGES.find((v) => v === value);
     if (stage || any) filter.stage = stage;
-  } else if (which === "direction") {
-    const direction = DIRECTIONS.find((v) => v === value);
-    if (direction || any) filter.direction = direction;
+  } else if (which === "focus") {
+    const focus = FOCUSES.find((v) => v === value);
+    if (focus || any) filter.focus = focus;
   } else {
     filter.unitId = any ? undefined : Number(value);
   }

@@ -1,4 +1,4 @@
-import { Composer, InlineKeyboard, InputFile } from "grammy";
+import { Composer, InlineKeyboard, InputFile, InputMediaBuilder } from "grammy";
 import type { TFunction } from "i18next";
 import { presetPeriod, REPORT_PRESETS, type ReportPeriod, type ReportPreset, reportData } from "../../domain/report-data.js";
 import { chartPng } from "../../reports/charts.js";
@@ -9,8 +9,8 @@ import type { BotContext } from "../context.js";
 import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 
 /**
- * /report: a period (a preset or dates typed in), then a summary message, the charts as
- * photos and the Excel workbook for the self-assessment report. For staff and admins.
+ * /report: a period (a preset or dates typed in), then a summary message, the charts as one
+ * album and the Excel workbook for the self-assessment report. For staff and admins.
  * Buttons: rp:<preset> and rp:dates (the typed-dates conversation).
  */
 export const REPORT_PERIOD_CONVERSATION = "reportPeriod";
@@ -99,10 +99,14 @@ export async function deliverReport(ctx: BotContext, period: ReportPeriod, progr
   }
 
   await ctx.reply(files.summary);
-  for (const chart of files.charts) {
-    await ctx.replyWithPhoto(new InputFile(chart.png, `${chart.key}.png`), {
-      caption: t("report.charts.caption", { title: chart.title, period: label }),
-    });
+  // The charts as one album (Telegram takes 2–10 photos in one); a single chart as a photo.
+  const photos = files.charts.map((chart) => ({
+    file: new InputFile(chart.png, `${chart.key}.png`),
+    caption: t("report.charts.caption", { title: chart.title, period: label }),
+  }));
+  if (photos.length === 1) await ctx.replyWithPhoto(photos[0]!.file, { caption: photos[0]!.caption });
+  else if (photos.length > 1) {
+    await ctx.replyWithMediaGroup(photos.slice(0, 10).map((p) => InputMediaBuilder.photo(p.file, { caption: p.caption, parse_mode: "HTML" })));
   }
   await ctx.replyWithDocument(new InputFile(files.workbook, `social-partnership-${period.firstDay}_${period.lastDay}.xlsx`), {
     caption: t("report.document_caption", { period: label }),

@@ -5,9 +5,9 @@ import { publishChatMenu } from "../commands.js";
 import { enqueueUserNotice } from "../notify.js";
 import type { BotContext } from "../context.js";
 import { displayName, plainName } from "../format.js";
+import { fitButton } from "../keyboards/button-label.js";
+import { PAGE_SIZE, addPageNav, clampPage, editInPlace, pageCount } from "../keyboards/paging.js";
 import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
-
-const PAGE_SIZE = 8;
 
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
@@ -30,7 +30,7 @@ privateChats.callbackQuery(/^staff:/, requireRole("admin"), async (ctx) => {
   if (action === "list") {
     await ctx.answerCallbackQuery();
     const view = await renderList(ctx, page);
-    await ctx.editMessageText(view.text, { reply_markup: view.keyboard });
+    await editInPlace(ctx, view.text, { reply_markup: view.keyboard });
     return;
   }
   if (action === "deactivate" || action === "activate") {
@@ -65,20 +65,17 @@ privateChats.callbackQuery(/^staff:/, requireRole("admin"), async (ctx) => {
 
 async function renderList(ctx: BotContext, requestedPage: number) {
   const { members, total } = await listStaff(ctx.deps.db, requestedPage, PAGE_SIZE);
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const page = Math.min(requestedPage, pages - 1);
+  const pages = pageCount(total);
+  const page = clampPage(requestedPage, pages);
   // A page beyond the end (staff left since the list was drawn) shows the last one instead.
   const shown = page === requestedPage ? members : (await listStaff(ctx.deps.db, page, PAGE_SIZE)).members;
   ctx.session.staffPage = page;
 
   const keyboard = new InlineKeyboard();
   for (const member of shown) {
-    keyboard.text(`${member.status === "active" ? "🟢" : "⛔"} ${plainName(member)}`, `staff:open:${member.id}:${page}`).row();
+    keyboard.text(fitButton(`${member.status === "active" ? "🟢" : "⛔"} ${plainName(member)}`), `staff:open:${member.id}:${page}`).row();
   }
-  if (pages > 1) {
-    if (page > 0) keyboard.text(ctx.t("common.previous"), `staff:list:${page - 1}`);
-    if (page < pages - 1) keyboard.text(ctx.t("common.next"), `staff:list:${page + 1}`);
-  }
+  addPageNav(keyboard, ctx.t, { page, pages }, (p) => `staff:list:${p}`);
   const text =
     total === 0
       ? ctx.t("staff.empty")

@@ -6,7 +6,8 @@ import type { BotContext } from "../context.js";
 import { satisfactionLine } from "../feedback-results.js";
 import { UNIT_HEAD_CONVERSATION, UNIT_NAME_CONVERSATION, type UnitHeadTask, type UnitNameTask } from "../conversations/units.js";
 import { plainName } from "../format.js";
-import { MAX_LISTED_UNITS, refusalText, toCardData, unitCardView, unitLabel, unitListView } from "../keyboards/units.js";
+import { addPageNav, editInPlace, pageOf } from "../keyboards/paging.js";
+import { listPageOf, refusalText, toCardData, unitCardView, unitLabel, unitListView } from "../keyboards/units.js";
 import { requireCommandRole, requireRole } from "../middlewares/require-role.js";
 import { actorOf } from "../partner-access.js";
 import { cardKeyboard, renderCard } from "./staff.js";
@@ -35,7 +36,8 @@ composer.callbackQuery(/^un:/, requireRole("admin"), async (ctx) => {
   switch (action) {
     case "list":
       await ctx.answerCallbackQuery();
-      await showList(ctx, first === "1");
+      // un:list:<archived>[:<page>]; a page beyond the end shows the last one.
+      await showList(ctx, first === "1", Number(second ?? 0));
       return;
     case "open":
       await showCard(ctx, id, showArchived);
@@ -81,7 +83,7 @@ composer.callbackQuery(/^un:/, requireRole("admin"), async (ctx) => {
       return;
     }
     case "setuser":
-      await showUnitChooser(ctx, id);
+      await showUnitChooser(ctx, id, Number(second ?? 0));
       return;
     case "putuser": {
       const result = await setUserUnit(ctx.deps.db, actor, id, second === undefined || second === "0" ? null : Number(second));
@@ -101,9 +103,9 @@ async function refuse(ctx: BotContext, text: string): Promise<void> {
   await ctx.answerCallbackQuery({ text, show_alert: true });
 }
 
-async function showList(ctx: BotContext, showArchived: boolean): Promise<void> {
-  const view = unitListView(ctx.t, await listUnits(ctx.deps.db, { includeArchived: showArchived }), showArchived);
-  await ctx.editMessageText(view.text, { reply_markup: view.keyboard });
+async function showList(ctx: BotContext, showArchived: boolean, page = 0): Promise<void> {
+  const view = unitListView(ctx.t, await listUnits(ctx.deps.db, { includeArchived: showArchived }), showArchived, page);
+  await editInPlace(ctx, view.text, { reply_markup: view.keyboard });
 }
 
 async function showCard(ctx: BotContext, unitId: number, showArchived: boolean, options: { answered?: boolean } = {}) {
@@ -113,28 +115,29 @@ async function showCard(ctx: BotContext, unitId: number, showArchived: boolean, 
     return;
   }
   if (!options.answered) await ctx.answerCallbackQuery();
-  const view = unitCardView(ctx.t, toCardData(card), showArchived);
+  const listPage = listPageOf(await listUnits(ctx.deps.db, { includeArchived: showArchived }), unitId);
+  const view = unitCardView(ctx.t, { ...toCardData(card), listPage }, showArchived);
   // Feedback on the events the unit owns, over the last 90 days (domain/feedback-results.ts).
   const satisfaction = satisfactionLine(ctx.t, ctx.lang, await recentSatisfaction(ctx.deps.db, "unit", unitId, ctx.deps.now()));
   await ctx.editMessageText(satisfaction ? `${view.text}\n${satisfaction}` : view.text, { reply_markup: view.keyboard });
 }
 
-/** From the /staff card: the active units as buttons; the staff card comes back after the choice. */
-async function showUnitChooser(ctx: BotContext, userId: number): Promise<void> {
+/** From the /staff card: the active units as buttons, paged; the staff card comes back after the choice. */
+async function showUnitChooser(ctx: BotContext, userId: number, requestedPage: number): Promise<void> {
   const member = await getStaffMember(ctx.deps.db, userId);
   if (!member) {
     await refuse(ctx, ctx.t("units.refused_user_not_found"));
     return;
   }
   await ctx.answerCallbackQuery();
-  const units = await listActiveUnits(ctx.deps.db);
+  const page = pageOf(await listActiveUnits(ctx.deps.db), requestedPage);
   const keyboard = new InlineKeyboard();
-  for (const unit of units.slice(0, MAX_LISTED_UNITS)) keyboard.text(unitLabel(unit), `un:putuser:${userId}:${unit.id}`).row();
+  for (const unit of page.items) keyboard.text(unitLabel(unit), `un:putuser:${userId}:${unit.id}`).row();
+  addPageNav(keyboard, ctx.t, page, (p) => `un:setuser:${userId}:${p}`);
   keyboard.text(ctx.t("units.no_unit"), `un:putuser:${userId}:0`).row();
   keyboard.text(ctx.t("common.back"), `staff:open:${userId}:${ctx.session.staffPage}`);
-  const lines = [ctx.t("units.choose_user_unit", { name: plainName(member), unit: member.unitName ?? ctx.t("units.no_unit") })];
-  if (units.length > MAX_LISTED_UNITS) lines.push(ctx.t("units.capped", { shown: MAX_LISTED_UNITS, total: units.length }));
-  await ctx.editMessageText(lines.join("\n"), { reply_markup: keyboard });
+  const text = ctx.t("units.choose_user_unit", { name: plainName(member), unit: member.unitName ?? ctx.t("units.no_unit") });
+  await editInPlace(ctx, text, { reply_markup: keyboard });
 }
 
 export { composer as unitsFeature };

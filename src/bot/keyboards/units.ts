@@ -2,12 +2,10 @@ import { InlineKeyboard } from "grammy";
 import type { Unit, UnitKind } from "../../db/schema/index.js";
 import type { UnitCard } from "../../domain/units.js";
 import { plainName } from "../format.js";
-import { clip } from "../html.js";
 import type { TFunction } from "../i18n.js";
+import { fitButton } from "./button-label.js";
+import { addPageNav, pageOf, pageOfIndex } from "./paging.js";
 
-/** Telegram allows 100 buttons per message; the list leaves room for its own controls. */
-export const MAX_LISTED_UNITS = 90;
-const BUTTON_NAME_CHARS = 48;
 
 /** A unit card as plain data: survives a conversation's storage (no Dates, no classes). */
 export interface UnitCardData {
@@ -19,6 +17,13 @@ export interface UnitCardData {
   staffCount: number;
   associationCount: number;
   archived: boolean;
+  /** The page of /units that holds the unit: «Back to the list» returns there. */
+  listPage?: number;
+}
+
+/** The page of the list (`units` as listUnits orders them) that holds unit `unitId`. */
+export function listPageOf(units: Pick<Unit, "id">[], unitId: number): number {
+  return pageOfIndex(units.findIndex((unit) => unit.id === unitId));
 }
 
 export function toCardData(card: UnitCard): UnitCardData {
@@ -36,15 +41,17 @@ export function toCardData(card: UnitCard): UnitCardData {
 
 const flag = (showArchived: boolean) => (showArchived ? 1 : 0);
 
+/** Back to the list page that holds the unit; page 0 keeps the short form of the button. */
+const listData = (showArchived: boolean, page = 0) => (page > 0 ? `un:list:${flag(showArchived)}:${page}` : `un:list:${flag(showArchived)}`);
+
 /** A unit as a button: 🏛 department, ↳ association, 🗄 archived. */
 export function unitLabel(unit: Unit): string {
-  const name = clip(unit.name, BUTTON_NAME_CHARS);
-  const label = unit.parentId === null ? `🏛 ${name}` : `↳ ${name}`;
-  return unit.archivedAt === null ? label : `🗄 ${label}`;
+  const label = unit.parentId === null ? `🏛 ${unit.name}` : `↳ ${unit.name}`;
+  return fitButton(unit.archivedAt === null ? label : `🗄 ${label}`);
 }
 
-/** The structure: departments, each followed by its associations, as buttons. */
-export function unitListView(t: TFunction, units: Unit[], showArchived: boolean) {
+/** The structure: departments, each followed by its associations, as buttons, a page at a time. */
+export function unitListView(t: TFunction, units: Unit[], showArchived: boolean, requestedPage = 0) {
   const a = flag(showArchived);
   const active = units.filter((unit) => unit.archivedAt === null);
   const lines = [t("units.title")];
@@ -58,11 +65,12 @@ export function unitListView(t: TFunction, units: Unit[], showArchived: boolean)
       }),
     );
     if (showArchived) lines.push(t("units.summary_archived", { count: units.length - active.length }));
-    if (units.length > MAX_LISTED_UNITS) lines.push(t("units.capped", { shown: MAX_LISTED_UNITS, total: units.length }));
     lines.push("", t("units.pick"));
   }
   const keyboard = new InlineKeyboard();
-  for (const unit of units.slice(0, MAX_LISTED_UNITS)) keyboard.text(unitLabel(unit), `un:open:${unit.id}:${a}`).row();
+  const page = pageOf(units, requestedPage);
+  for (const unit of page.items) keyboard.text(unitLabel(unit), `un:open:${unit.id}:${a}`).row();
+  addPageNav(keyboard, t, page, (p) => listData(showArchived, p));
   keyboard.text(t("units.add_department"), `un:add:0:${a}`).row();
   keyboard.text(showArchived ? t("units.hide_archived") : t("units.show_archived"), `un:list:${flag(!showArchived)}`);
   return { text: lines.join("\n"), keyboard };
@@ -85,7 +93,7 @@ export function unitCardView(t: TFunction, card: UnitCardData, showArchived: boo
     if (card.kind === "department") keyboard.text(t("units.add_association"), `un:add:${card.id}:${a}`).row();
     keyboard.text(t("units.archive"), `un:archive:${card.id}:${a}`).row();
   }
-  keyboard.text(t("units.back_to_list"), `un:list:${a}`);
+  keyboard.text(t("units.back_to_list"), listData(showArchived, card.listPage));
   return { text: lines.join("\n"), keyboard };
 }
 

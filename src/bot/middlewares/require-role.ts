@@ -11,8 +11,9 @@ export function isSuspendedMember(ctx: BotContext): boolean {
 
 /**
  * The standard refusal: an alert for a button, a message otherwise. A suspended member is told
- * that their access is suspended, whatever they tried; a command meant only for partner
- * contacts says so rather than that it is for staff. `allowed` is who may do it.
+ * that their access is suspended, whatever they tried; a guest refused a command is told how to
+ * get access (an invite link from an administrator); a command meant only for partner contacts
+ * says so rather than that it is for staff. `allowed` is who may do it.
  */
 export async function refuseAccess(ctx: BotContext, allowed: readonly Role[] = []): Promise<void> {
   const suspended = isSuspendedMember(ctx);
@@ -20,15 +21,17 @@ export async function refuseAccess(ctx: BotContext, allowed: readonly Role[] = [
     { telegramId: ctx.from?.id, role: ctx.role, suspended, update: ctx.update.update_id, data: ctx.callbackQuery?.data },
     "access refused",
   );
-  const key = suspended
-    ? "access.suspended"
-    : ctx.callbackQuery
-      ? "access.denied_button"
-      : allowed.length > 0 && allowed.every((role) => role === "partner")
-        ? "access.denied_partner_command"
-        : "access.denied_command";
+  const key = refusalKey(ctx, suspended, allowed);
   if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t(key), show_alert: true });
   else await ctx.reply(ctx.t(key));
+}
+
+function refusalKey(ctx: BotContext, suspended: boolean, allowed: readonly Role[]): string {
+  if (suspended) return "access.suspended";
+  if (ctx.callbackQuery) return "access.denied_button";
+  if (ctx.role === "guest") return "access.denied_guest_command";
+  if (allowed.length > 0 && allowed.every((role) => role === "partner")) return "access.denied_partner_command";
+  return "access.denied_command";
 }
 
 /**

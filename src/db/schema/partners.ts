@@ -22,7 +22,7 @@ export const OWNER_KINDS = ["department", "association", "teacher", "institution
 export type OwnerKind = (typeof OWNER_KINDS)[number];
 export const ownerKindEnum = pgEnum("partner_owner_kind", OWNER_KINDS);
 
-export const DIRECTIONS = [
+export const FOCUSES = [
   "technical",
   "natural_science",
   "sport",
@@ -30,8 +30,8 @@ export const DIRECTIONS = [
   "tourism_local_history",
   "social_humanitarian",
 ] as const;
-export type Direction = (typeof DIRECTIONS)[number];
-export const directionEnum = pgEnum("activity_direction", DIRECTIONS);
+export type Focus = (typeof FOCUSES)[number];
+export const focusEnum = pgEnum("activity_focus", FOCUSES);
 
 export const STAGES = ["preparatory", "organisational", "system_forming", "archived"] as const;
 export type Stage = (typeof STAGES)[number];
@@ -51,7 +51,7 @@ export const partners = pgTable(
     ownerUnitId: integer().references(() => units.id, { onDelete: "set null" }),
     /** The teacher who owns the partnership (ownerKind teacher). */
     ownerUserId: integer().references(() => users.id, { onDelete: "set null" }),
-    directions: directionEnum().array().notNull().default(sql`'{}'::activity_direction[]`),
+    focuses: focusEnum().array().notNull().default(sql`'{}'::activity_focus[]`),
     website: text(),
     address: text(),
     inn: text(),
