@@ -11,6 +11,21 @@ const htmlByDefault: Transformer = (prev, method, payload, signal) => {
   return prev(method, payload, signal);
 };
 
+const EDIT_METHODS = new Set(["editMessageText", "editMessageReplyMarkup", "editMessageCaption"]);
+
+/**
+ * Pressing a button that redraws the message it sits under (the card's «Back to the card», the
+ * page already shown) asks for an edit that changes nothing. Telegram refuses it as "message is
+ * not modified"; the message already shows what was asked, so that is success, not an error.
+ */
+const unchangedEditIsDone: Transformer = async (prev, method, payload, signal) => {
+  const response = await prev(method, payload, signal);
+  if (!response.ok && EDIT_METHODS.has(method) && /message is not modified/i.test(response.description)) {
+    return { ok: true, result: true } as unknown as typeof response;
+  }
+  return response;
+};
+
 /**
  * API plugins for bot.api and, separately, for the Api that conversations build for themselves
  * (a transformer on bot.api does not reach calls made inside a conversation).
@@ -20,4 +35,5 @@ export function installApiPlugins(api: Api): void {
   // as errors (the runner retries getUpdates on its own, start-up has its own bounded retries).
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
   api.config.use(htmlByDefault);
+  api.config.use(unchangedEditIsDone);
 }

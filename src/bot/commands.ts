@@ -36,11 +36,19 @@ export function commandsFor(role: Role): CommandName[] {
   return COMMANDS.filter((c) => (c.roles as readonly Role[]).includes(role)).map((c) => c.command);
 }
 
+/** Commands that do something narrower for a partner contact, and say so in their menu and /help. */
+const PARTNER_WORDING: ReadonlySet<CommandName> = new Set(["partners", "events"]);
+
+/** The line of a command in the menu and in /help, as this role sees the command. */
+export function commandDescription(t: (key: string) => string, role: Role, command: CommandName): string {
+  return t(role === "partner" && PARTNER_WORDING.has(command) ? `commands.for_partner.${command}` : `commands.${command}`);
+}
+
 type MenuLanguage = (typeof LANGUAGES)[number];
 
 function menu(i18n: I18n, role: Role, language: MenuLanguage) {
   const t = i18n.fixedT(language);
-  return commandsFor(role).map((command) => ({ command, description: t(`commands.${command}`) }));
+  return commandsFor(role).map((command) => ({ command, description: commandDescription(t, role, command) }));
 }
 
 /** Runs each call; a failure (e.g. a chat that never opened the bot) is logged, not fatal. */

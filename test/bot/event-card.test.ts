@@ -78,7 +78,7 @@ describe("the event card", () => {
     before = sentTo();
     await say(teacher, "01.11.2026 10:00");
     expect(sentTo() - before).toBe(1);
-    expect(last(teacher).text).toBe("That is already in the past (1 November 2026, 10:00). Please type a future date and time.");
+    expect(last(teacher).text).toBe("That time has already passed (1 November 2026, 10:00). Please give a future date and time.");
     await say(teacher, "tomorrow 3pm");
     expect(last(teacher).text).toBe(
       "I understood: <b>2 December 2026, 15:00–17:00</b>. Save it?\nThe event is approved: after the change it goes back for approval.",

@@ -40,7 +40,7 @@ const WORDS = {
   },
   en: {
     held: "Thank you! The event is recorded as held, with 10 participants.",
-    asked: "The partner contacts were asked how satisfied they are (recipients: 1).",
+    asked: "A satisfaction survey was sent to the partner contacts (recipients: 1).",
     question: "How satisfied are you with the joint event?",
     reminder: "A reminder about your feedback",
     rated: "<b>4 out of 5</b>",

@@ -51,6 +51,9 @@ const HELP = {
       "Когда совместное мероприятие согласовано, бот пришлёт его вам: участие можно подтвердить, отказаться или предложить другое время.",
       "После мероприятия бот попросит оценить его от 1 до 5; опросы, которые ждут ответа, — в /feedback.",
     ],
+    // A partner contact's /partners is their own card, and /events their organisation's events.
+    partnerCommands: ["/partners — Карточка вашей организации", "/events — Мероприятия с вашей организацией"],
+    staffCommands: ["/partners — Партнёры: список и поиск", "/events — Календарь совместных мероприятий"],
   },
   en: {
     staffOld: "Partners, agreements and joint events are coming here soon.",
@@ -65,6 +68,8 @@ const HELP = {
       "Once a joint event is approved, the bot sends it to you: confirm, decline or suggest another time.",
       "After the event the bot asks you to rate it from 1 to 5; surveys waiting for your answer are in /feedback.",
     ],
+    partnerCommands: ["/partners — Your organisation's card", "/events — Events with your organisation"],
+    staffCommands: ["/partners — Partners: list and search", "/events — Calendar of joint events"],
   },
 } as const;
 
@@ -78,6 +83,7 @@ describe.each(["ru", "en"] as const)("/help, in %s", (language) => {
     for (const line of texts.staffNew) expect(help).toContain(line);
     expect(help).not.toContain(texts.staffOld);
     expect(help).not.toContain(texts.partnerOld);
+    for (const line of texts.staffCommands) expect(help).toContain(line);
     // The commands come first, the summary after them.
     expect(help.indexOf("/newevent")).toBeLessThan(help.indexOf(texts.staffNew[0]));
   });
@@ -88,8 +94,10 @@ describe.each(["ru", "en"] as const)("/help, in %s", (language) => {
     for (const line of texts.partnerNew) expect(help).toContain(line);
     expect(help).not.toContain(texts.partnerOld);
     expect(help).not.toContain(texts.staffOld);
-    // A partner contact is not shown the staff's summary.
+    // A partner contact is not shown the staff's summary, nor the staff's wording of the commands.
     expect(help).not.toContain(texts.staffNew[0]);
+    for (const line of texts.partnerCommands) expect(help).toContain(line);
+    for (const line of texts.staffCommands) expect(help).not.toContain(line);
     expect(help.match(/^\/\w+/gm)).toEqual(["/start", "/help", "/lang", "/privacy", "/cancel", "/partners", "/events", "/feedback", "/digest", "/settings"]);
   });
 });

@@ -43,6 +43,27 @@ describe("delivery", () => {
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("Создать ссылку-приглашение?");
   });
 
+  it("takes an edit that changes nothing as done, in a feature and inside a conversation", async () => {
+    const guest = makeUser({ language_code: "en" });
+    await h.send(command(guest, "lang"));
+    const menu = h.telegram.lastMessageTo(guest.id);
+    const notModified = { error_code: 400, description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same" };
+    h.telegram.failNext("editMessageText", notModified);
+    await h.send(press(guest, menu.buttons[0]!.data, menu));
+    expect(h.telegram.calls.filter((c) => c.method === "editMessageText").at(-1)!.error).toContain("message is not modified");
+    expect(h.logs.filter((line) => line.level >= 50)).toEqual([]);
+    expect(h.telegram.textsTo(guest.id).some((t) => t.includes("Sorry, something went wrong"))).toBe(false);
+
+    await h.send(command(h.admin, "invite"));
+    const dialog = h.telegram.lastMessageTo(h.admin.id);
+    h.telegram.failNext("editMessageText", notModified);
+    await h.send(press(h.admin, "invite:role:staff", dialog));
+    expect(h.logs.filter((line) => line.level >= 50)).toEqual([]);
+    // The dialog goes on to its next step.
+    await h.send(press(h.admin, "invite:role:staff", dialog));
+    h.expectAllCallbacksAnswered();
+  });
+
   it("logs a failing handler with its update and apologises in the user's language", async () => {
     const guest = makeUser({ language_code: "en" });
     h.telegram.failNext("sendMessage", { error_code: 400, description: "Bad Request: chat not found" });

@@ -147,12 +147,14 @@ async function showPlan(ctx: BotContext, partner: Partner, agreement: Agreement,
   const keyboard = new InlineKeyboard();
   if ((ctx.role === "staff" || ctx.role === "admin") && partner.stage !== "archived") {
     for (const item of page.items) {
-      keyboard.text(t("event_form.propose_for_item", { title: clip(item.title, 30), interpolation: { escapeValue: false } }), `ev:plan:${item.id}`).row();
+      const label = fitLabel((title) => t("event_form.propose_for_item", { title, interpolation: { escapeValue: false } }), item.title);
+      keyboard.text(label, `ev:plan:${item.id}`).row();
     }
   }
   addPageNav(keyboard, t, page, (p) => `ag:items:${agreement.id}:${p}:${listPage}`);
   if (await canEditPartner(ctx.deps.db, actorOf(ctx)!, partner)) {
-    keyboard.text(t("agreements.plan_button", { number: clip(agreement.number, 12), interpolation: { escapeValue: false } }), `ag:plan:${agreement.id}`).row();
+    const label = fitLabel((n) => t("agreements.plan_button", { number: n, interpolation: { escapeValue: false } }), clip(agreement.number, 12));
+    keyboard.text(label, `ag:plan:${agreement.id}`).row();
   }
   keyboard.text(t("agreements.back_to_list"), `ag:list:${partner.id}:${listPage}`);
   await editInPlace(ctx, lines.join("\n"), { reply_markup: keyboard });

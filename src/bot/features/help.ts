@@ -1,11 +1,11 @@
 import { Composer } from "grammy";
-import { commandsFor } from "../commands.js";
+import { commandDescription, commandsFor } from "../commands.js";
 import type { BotContext } from "../context.js";
 
 const composer = new Composer<BotContext>();
 
 export function helpText(ctx: BotContext): string {
-  const lines = commandsFor(ctx.role).map((command) => `/${command} — ${ctx.t(`commands.${command}`)}`);
+  const lines = commandsFor(ctx.role).map((command) => `/${command} — ${commandDescription(ctx.t, ctx.role, command)}`);
   return [ctx.t(`help.intro_${ctx.role}`), "", ...lines, "", ctx.t(`help.outro_${ctx.role}`)].join("\n");
 }
 
