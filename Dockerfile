@@ -24,7 +24,7 @@ WORKDIR /app
 # Logs are JSON lines here (`docker logs`), and readable lines only with a terminal (`docker run -it`).
 ENV NODE_ENV=production
 
-# The app resolves ../../drizzle and ../../locales from dist/db and dist/bot, so dist/, drizzle/
+# The app resolves ../../../drizzle and ../../locales from dist/core/db and dist/core, so dist/, drizzle/
 # and locales/ sit side by side in /app. Files stay owned by root: the bot only reads them.
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -1,6 +1,7 @@
 // @ts-check
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import layout from "./eslint/area-imports.js";
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "drizzle/**", "data/**", "coverage/**"] },
@@ -19,11 +20,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ["eslint.config.js"],
+    // The project's layout: see eslint/area-imports.js and README, "Project layout".
+    files: ["src/**/*.ts"],
+    plugins: { layout },
+    rules: { "layout/area-imports": "error" },
+  },
+  {
+    files: ["eslint.config.js", "eslint/**"],
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ["bench/**", "src/db/migrate-cli.ts"],
+    files: ["bench/**", "src/core/db/migrate-cli.ts"],
     rules: { "no-console": "off" },
   },
 );

@@ -8,10 +8,10 @@
  * gets a fresh database, dropped afterwards. BENCH_SCALES=0.1,1 by default.
  */
 import { asc, eq } from "drizzle-orm";
-import { createI18n } from "../src/bot/i18n.js";
-import { renderDigest } from "../src/bot/digest-text.js";
-import { users } from "../src/db/schema/index.js";
-import { buildDigest, isEmpty } from "../src/domain/digests.js";
+import { createI18n } from "../src/core/i18n.js";
+import { renderDigest } from "../src/digests/text.js";
+import { users } from "../src/core/access/schema.js";
+import { buildDigest, isEmpty } from "../src/digests/domain/digests.js";
 import { createTestDatabase } from "../test/helpers/db.js";
 import { institutionSize, seedInstitution } from "./institution.js";
 

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type Db, selectRows } from "../src/db/client.js";
+import { type Db, selectRows } from "../src/core/db/client.js";
 
 /**
  * A synthetic institution for benchmarks, written with set-based SQL (generate_series), so that

@@ -5,8 +5,8 @@
  */
 import { Api } from "grammy";
 import { pino } from "pino";
-import { installApiPlugins } from "../src/bot/api-plugins.js";
-import { enqueue, OutboxSender } from "../src/delivery/outbox.js";
+import { installApiPlugins } from "../src/core/telegram/api-plugins.js";
+import { enqueue, OutboxSender } from "../src/core/outbox/sender.js";
 import { createTestDatabase } from "../test/helpers/db.js";
 import { FakeBotApiServer } from "../test/helpers/fake-bot-api-server.js";
 import { TEST_TOKEN } from "../test/helpers/harness.js";

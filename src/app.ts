@@ -1,19 +1,19 @@
 import { type RunnerHandle, run } from "@grammyjs/runner";
 import type { Bot } from "grammy";
-import { publishCommandMenus } from "./bot/commands.js";
-import type { BotContext } from "./bot/context.js";
-import { createBot, inboxOf } from "./bot/create-bot.js";
-import { createI18n } from "./bot/i18n.js";
-import { InFlightUpdates } from "./bot/in-flight.js";
+import { publishCommandMenus } from "./core/telegram/commands.js";
+import type { BotContext } from "./core/context.js";
+import { createBot, inboxOf } from "./bot.js";
+import { createI18n } from "./core/i18n.js";
+import { InFlightUpdates } from "./core/telegram/in-flight.js";
 import type { Config } from "./config.js";
-import { type Database, openDatabase } from "./db/client.js";
-import { runMigrations } from "./db/migrate.js";
-import { localOwner, postgresOwner } from "./domain/processed-updates.js";
-import { OutboxSender } from "./delivery/outbox.js";
-import { startJobs } from "./jobs/scheduler.js";
-import { reachTelegram } from "./retry.js";
+import { type Database, openDatabase } from "./core/db/client.js";
+import { runMigrations } from "./core/db/migrate.js";
+import { localOwner, postgresOwner } from "./core/db/processed-updates.js";
+import { OutboxSender } from "./core/outbox/sender.js";
+import { startJobs } from "./jobs.js";
+import { reachTelegram } from "./core/retry.js";
 import type { Logger } from "./logger.js";
-import { startWebhookServer, type WebhookServer } from "./server.js";
+import { startWebhookServer, type WebhookServer } from "./core/telegram/webhook-server.js";
 
 const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
 
@@ -44,7 +44,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const outboxRef: { sender?: OutboxSender } = {};
     const wakeOutbox = () => outboxRef.sender?.wake();
     // On Postgres, this instance is alive while this connection is: others may take over its
-    // unfinished updates once it is gone (src/bot/exactly-once.ts).
+    // unfinished updates once it is gone (src/core/telegram/exactly-once.ts).
     const owner = config.databaseUrl
       ? await postgresOwner(config.databaseUrl, (pid) => logger.warn({ pid }, "the liveness connection to the database was reopened"))
       : localOwner();

@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { startApp } from "./app.js";
 import { configOrExit, loadEnvironment, parseConfig } from "./config.js";
 import { createLogger, wantsPrettyLogs } from "./logger.js";
-import { TokenRejectedError, UnavailableError } from "./retry.js";
+import { TokenRejectedError, UnavailableError } from "./core/retry.js";
 
 const started = performance.now();
 

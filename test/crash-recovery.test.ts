@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Update } from "grammy/types";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createPglite } from "../src/db/client.js";
+import { createPglite } from "../src/core/db/client.js";
 import { createTestDatabase, TEST_DRIVER, type TestDatabase } from "./helpers/db.js";
 import { FakeBotApiServer } from "./helpers/fake-bot-api-server.js";
 import { TEST_TOKEN } from "./helpers/harness.js";

@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { COMMANDS } from "../src/bot/commands.js";
-import { createI18n, LOCALES_DIR } from "../src/bot/i18n.js";
+import { COMMANDS } from "../src/core/telegram/commands.js";
+import { createI18n, LOCALES_DIR } from "../src/core/i18n.js";
 import { LANGUAGES } from "../src/config.js";
-import { EVENT_FORMATS, EVENT_STATUSES, FOCUSES, INTERACTION_KINDS, OWNER_KINDS, PARTNER_TYPES, ROLES, STAGES } from "../src/db/schema/index.js";
+import { EVENT_FORMATS, FOCUSES, INTERACTION_KINDS, OWNER_KINDS, PARTNER_TYPES, STAGES } from "../src/partners/domain/schema.js";
+import { EVENT_STATUSES } from "../src/events/domain/schema.js";
+import { ROLES } from "../src/core/access/schema.js";
 
 type Tree = { [key: string]: string | Tree };
 

@@ -1,7 +1,7 @@
 import type { TFunction } from "i18next";
 import type { Language } from "../config.js";
-import { EVENT_FORMATS, PARTNER_TYPES } from "../db/schema/index.js";
-import type { ReportData } from "../domain/report-data.js";
+import { EVENT_FORMATS, PARTNER_TYPES } from "../partners/index.js";
+import type { ReportData } from "./domain/data.js";
 import { type ChartImage, horizontalBarChart, lineChart, PALETTE, stackedBarChart } from "./charts.js";
 
 export const REPORT_CHARTS = ["formats", "satisfaction", "types", "stages"] as const;

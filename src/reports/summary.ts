@@ -1,8 +1,8 @@
 import type { TFunction } from "i18next";
 import type { Language } from "../config.js";
-import { formatAverage } from "../bot/feedback-results.js";
-import { formatDay } from "../domain/dates.js";
-import { EVENT_BUCKETS, type ReportData, type ReportPeriod } from "../domain/report-data.js";
+import { formatAverage } from "../feedback/index.js";
+import { formatDay } from "../core/dates.js";
+import { EVENT_BUCKETS, type ReportData, type ReportPeriod } from "./domain/data.js";
 
 /** "01.09.2026 – 31.12.2026". */
 export function periodLabel(t: TFunction, period: Pick<ReportPeriod, "firstDay" | "lastDay">): string {

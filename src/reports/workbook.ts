@@ -1,10 +1,10 @@
 import type ExcelJS from "exceljs";
 import type { TFunction } from "i18next";
 import type { Language } from "../config.js";
-import { PARTNER_TYPES, STAGES } from "../db/schema/index.js";
-import { timeZoneOffset } from "../domain/event-time.js";
-import { formatDay, localDate } from "../domain/dates.js";
-import { EVENT_BUCKETS, type ReportData } from "../domain/report-data.js";
+import { PARTNER_TYPES, STAGES } from "../partners/index.js";
+import { timeZoneOffset } from "../events/index.js";
+import { formatDay, localDate } from "../core/dates.js";
+import { EVENT_BUCKETS, type ReportData } from "./domain/data.js";
 
 /**
  * The report as an Excel workbook laid out for the social-partnership section of the annual

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "../../src/db/client.js";
-import { type Role, units, users } from "../../src/db/schema/index.js";
+import type { Db } from "../../src/core/db/client.js";
+import { type Role, users } from "../../src/core/access/schema.js";
+import { units } from "../../src/core/access/units-schema.js";
 import type { Harness } from "./harness.js";
 import { command, documentMessage, makeUser, type TestUser } from "./updates.js";
 

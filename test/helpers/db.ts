@@ -1,8 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { createPglite, type Database, openPglite, openPostgres } from "../../src/db/client.js";
-import { runMigrations } from "../../src/db/migrate.js";
+import { createPglite, type Database, openPglite, openPostgres } from "../../src/core/db/client.js";
+import { runMigrations } from "../../src/core/db/migrate.js";
+// The areas add to each other's extension points when src/areas.ts is first imported (the bot and
+// the scheduler import it). A test of one area's rules on a database gets them too: the partner
+// checklist counts events held with the partner, as in the running bot.
+import "../../src/areas.js";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export type TestDriver = "pglite" | "postgres";

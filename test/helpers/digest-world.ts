@@ -1,24 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import type { Db } from "../../src/db/client.js";
-import {
-  agreements,
-  contacts,
-  eventDecisions,
-  eventPartners,
-  events,
-  feedbackPrompts,
-  feedbackRounds,
-  participantFeedback,
-  partners,
-  planItems,
-  type Role,
-  stageChanges,
-  type Stage,
-  units,
-  users,
-} from "../../src/db/schema/index.js";
-import { partnerSearchKey } from "../../src/domain/partner-names.js";
+import type { Db } from "../../src/core/db/client.js";
+import { agreements, contacts, partners, planItems, stageChanges, type Stage } from "../../src/partners/domain/schema.js";
+import { eventDecisions, eventPartners, events } from "../../src/events/domain/schema.js";
+import { feedbackPrompts, feedbackRounds, participantFeedback } from "../../src/feedback/domain/schema.js";
+import { type Role, users } from "../../src/core/access/schema.js";
+import { units } from "../../src/core/access/units-schema.js";
+import { partnerSearchKey } from "../../src/partners/domain/names.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;

@@ -1,4 +1,4 @@
-import type { EventDraft } from "../../src/domain/events.js";
+import type { EventDraft } from "../../src/events/domain/events.js";
 
 /** A valid two-hour master class draft, for creating events directly in tests. */
 export function eventDraft(partnerIds: number[], responsibleUserId: number, startsAt: Date, overrides: Partial<EventDraft> = {}): EventDraft {

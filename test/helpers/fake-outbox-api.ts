@@ -1,6 +1,6 @@
 import { Api } from "grammy";
-import { installApiPlugins } from "../../src/bot/api-plugins.js";
-import type { Sleep } from "../../src/delivery/outbox.js";
+import { installApiPlugins } from "../../src/core/telegram/api-plugins.js";
+import type { Sleep } from "../../src/core/outbox/sender.js";
 import { FakeTelegram } from "./fake-telegram.js";
 import { TEST_TOKEN } from "./harness.js";
 

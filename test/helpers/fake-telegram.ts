@@ -1,6 +1,6 @@
 import { Api } from "grammy";
 import type { Chat, Message, UserFromGetMe } from "grammy/types";
-import { installApiPlugins } from "../../src/bot/api-plugins.js";
+import { installApiPlugins } from "../../src/core/telegram/api-plugins.js";
 import { BOT_USER } from "./updates.js";
 
 export const TEST_TOKEN = "123456789:AAEtestTOKENtestTOKENtestTOKENtest12";

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import type { Db } from "../../src/db/client.js";
-import { contacts, feedbackPrompts, feedbackRounds, participantFeedback } from "../../src/db/schema/index.js";
-import type { EventDraft } from "../../src/domain/events.js";
-import { recordOutcome } from "../../src/domain/events.js";
+import type { Db } from "../../src/core/db/client.js";
+import { contacts } from "../../src/partners/domain/schema.js";
+import { feedbackPrompts, feedbackRounds, participantFeedback } from "../../src/feedback/domain/schema.js";
+import type { EventDraft } from "../../src/events/domain/events.js";
+import { recordOutcome } from "../../src/events/domain/events.js";
 import { eventWorld } from "./event-world.js";
 import type { Harness } from "./harness.js";
 

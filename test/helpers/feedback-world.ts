@@ -1,8 +1,10 @@
 import { and, eq } from "drizzle-orm";
-import { openFeedbackRound } from "../../src/bot/feedback-prompts.js";
-import { contacts, feedbackPrompts, users } from "../../src/db/schema/index.js";
-import { noticeDepsOf } from "../../src/delivery/notices.js";
-import { decideEvent, type HeldReport, proposeEvent, recordOutcome } from "../../src/domain/events.js";
+import { openFeedbackRound } from "../../src/feedback/prompts.js";
+import { contacts } from "../../src/partners/domain/schema.js";
+import { feedbackPrompts } from "../../src/feedback/domain/schema.js";
+import { users } from "../../src/core/access/schema.js";
+import { noticeDepsOf } from "../../src/core/outbox/notices.js";
+import { decideEvent, type HeldReport, proposeEvent, recordOutcome } from "../../src/events/domain/events.js";
 import { registered } from "./bot-people.js";
 import { botDeps, eventWorld, TEN_DECEMBER_15 } from "./event-world.js";
 import type { Harness } from "./harness.js";

@@ -1,12 +1,12 @@
 import type { Update, User } from "grammy/types";
 import { expect } from "vitest";
 import type { Bot } from "grammy";
-import type { BotContext } from "../../src/bot/context.js";
-import { createBot } from "../../src/bot/create-bot.js";
-import { createI18n, type I18n } from "../../src/bot/i18n.js";
+import type { BotContext } from "../../src/core/context.js";
+import { createBot } from "../../src/bot.js";
+import { createI18n, type I18n } from "../../src/core/i18n.js";
 import { type Config, parseConfig } from "../../src/config.js";
-import type { UpdateOwner } from "../../src/domain/processed-updates.js";
-import { OutboxSender } from "../../src/delivery/outbox.js";
+import type { UpdateOwner } from "../../src/core/db/processed-updates.js";
+import { OutboxSender } from "../../src/core/outbox/sender.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
 import { captureLogs, type LogLine } from "./logs.js";
 import { BOT_INFO, FakeTelegram, TEST_TOKEN } from "./fake-telegram.js";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "../../src/db/client.js";
+import type { Db } from "../../src/core/db/client.js";
 
 /**
  * Makes every write to the outbox for `chatId` (or for anyone) fail inside the database, as a

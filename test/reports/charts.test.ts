@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createI18n, type I18n } from "../../src/bot/i18n.js";
+import { createI18n, type I18n } from "../../src/core/i18n.js";
 import {
   type ChartImage,
   chartPng,

@@ -1,4 +1,4 @@
-import { periodOf, type ReportData } from "../../src/domain/report-data.js";
+import { periodOf, type ReportData } from "../../src/reports/domain/data.js";
 
 const zero = { held: 0, approved: 0, proposed: 0, cancelled: 0, rejected: 0 };
 

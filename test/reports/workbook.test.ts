@@ -1,6 +1,6 @@
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createI18n, type I18n } from "../../src/bot/i18n.js";
+import { createI18n, type I18n } from "../../src/core/i18n.js";
 import { reportWorkbook } from "../../src/reports/workbook.js";
 import { autumnReport } from "./report-fixture.js";
 

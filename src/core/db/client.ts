@@ -1,0 +1,115 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { type SQL, sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import type { Logger } from "../../logger.js";
+import { explainFailure, withRetries } from "../retry.js";
+/**
+ * One type for both drivers: domain code never knows which database it talks to. The bot uses
+ * no relational queries, so the client needs no schema: each area keeps its own tables.
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;
+
+export interface Database {
+  readonly db: Db;
+  readonly driver: "pglite" | "postgres";
+  /** Runs `work` on one connection, so session-level locks hold for its whole duration. */
+  withConnection<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Rows of a raw query: postgres.js returns an array, PGlite an object with `rows`. */
+export async function selectRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+}
+
+const drizzleOptions = { casing: "snake_case" } as const;
+
+/** PGlite with the extensions the migrations need (pg_trgm for fuzzy partner search). */
+export function createPglite(dataDir?: string, options: { sharedBuffers?: string } = {}): Promise<PGlite> {
+  return PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    extensions: { pg_trgm },
+    ...(options.sharedBuffers ? { postgresqlconf: `shared_buffers=${options.sharedBuffers}` } : {}),
+  });
+}
+
+export function openPglite(client: PGlite): Database {
+  const db = drizzlePglite(client, drizzleOptions) as unknown as Db;
+  return {
+    db,
+    driver: "pglite",
+    withConnection: (work) => work(db),
+    close: () => client.close(),
+  };
+}
+
+export function openPostgres(url: string, options: { max?: number } = {}): Database {
+  const client = postgres(url, { max: options.max ?? 10, onnotice: () => undefined, connect_timeout: 10 });
+  const db = drizzlePostgres(client, drizzleOptions) as unknown as Db;
+  return {
+    db,
+    driver: "postgres",
+    async withConnection(work) {
+      // A client of its own with one connection (drizzle cannot wrap a reserved postgres.js one).
+      const single = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
+      try {
+        return await work(drizzlePostgres(single, drizzleOptions));
+      } finally {
+        await single.end({ timeout: 5 });
+      }
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** host:port/database of a Postgres URL, for messages: never its password. */
+function serverOf(url: string): string {
+  try {
+    const { host, pathname } = new URL(url);
+    return `${host || "localhost"}${pathname}`;
+  } catch {
+    return "DATABASE_URL";
+  }
+}
+
+/**
+ * Opens the configured database: Postgres when a URL is given, otherwise the embedded PGlite
+ * in `dataDir`. Retries an unreachable server with exponential back-off, then gives up.
+ */
+export async function openDatabase(options: {
+  url: string | undefined;
+  dataDir: string;
+  attempts: number;
+  logger: Logger;
+  retryDelayMs?: number;
+}): Promise<Database> {
+  if (!options.url) {
+    mkdirSync(options.dataDir, { recursive: true });
+    // 16 MB of shared buffers instead of 128 MB: ample for this bot, ~100 MB less resident memory.
+    const client = await createPglite(options.dataDir, { sharedBuffers: "16MB" });
+    return openPglite(client);
+  }
+  const database = openPostgres(options.url);
+  try {
+    await withRetries(`The database at ${serverOf(options.url)}`, () => database.db.execute(sql`select 1`), {
+      attempts: options.attempts,
+      delayMs: options.retryDelayMs ?? 500,
+      hint: "Check DATABASE_URL, and that the Postgres server is running and accepts connections from here.",
+      onFailure: (error, attempt, retryInMs) =>
+        options.logger.warn(
+          { attempt, of: options.attempts, err: explainFailure(error), ...(retryInMs === undefined ? {} : { retryInMs }) },
+          retryInMs === undefined ? "database is not reachable: giving up" : "database is not reachable yet",
+        ),
+    });
+    return database;
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}
