@@ -47,9 +47,9 @@ function formatMenu(ctx: BotContext, name: DatasetName): { text: string; keyboar
   return { text: ctx.t("export.choose_format", { dataset: ctx.t(`export.names.${name}`) }), keyboard };
 }
 
-/** "message is not modified" and the like: the progress message is a courtesy, never a failure. */
+/** A progress message that is gone or too old to edit: it is a courtesy, never a failure (an unchanged edit is done already, api-plugins.ts). */
 function isHarmlessEditError(error: unknown): boolean {
-  return error instanceof GrammyError && /message is not modified|message to edit not found|message can't be edited/i.test(error.description);
+  return error instanceof GrammyError && /message to edit not found|message can't be edited/i.test(error.description);
 }
 
 /** One message edited as the work goes, at most once per PROGRESS_INTERVAL_MS of the bot's clock. */
@@ -88,7 +88,6 @@ async function show(ctx: BotContext, text: string, keyboard?: InlineKeyboard): P
       await ctx.editMessageText(text, options);
       return;
     } catch (error) {
-      if (error instanceof GrammyError && /message is not modified/i.test(error.description)) return;
       if (!isHarmlessEditError(error)) throw error;
     }
   }

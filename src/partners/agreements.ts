@@ -8,7 +8,7 @@ import type { BotContext } from "../core/context.js";
 import { AGREEMENT_CONVERSATION, PLAN_ITEM_CONVERSATION, formatPeriod, formatPlanned } from "./agreement-dialogs.js";
 import { clip } from "../core/telegram/html.js";
 import { fitLabel } from "../core/telegram/button-label.js";
-import { addPageNav, clampPage, editInPlace, pageOf } from "../core/telegram/paging.js";
+import { addPageNav, clampPage, pageOf } from "../core/telegram/paging.js";
 import { requireRole } from "../core/access/require-role.js";
 import { actorOf, partnerForAction } from "./access.js";
 
@@ -125,7 +125,7 @@ async function showAgreements(ctx: BotContext, partner: Partner, requestedPage: 
   addPageNav(keyboard, ctx.t, { page, pages: Math.max(1, pages.length) }, (p) => `ag:list:${partner.id}:${p}`);
   if (canEdit) keyboard.text(ctx.t("agreements.add"), `ag:add:${partner.id}`);
   keyboard.text(ctx.t("agreements.back_to_card"), `pc:open:${partner.id}`);
-  if (mode === "edit" && ctx.callbackQuery?.message) await editInPlace(ctx, text, { reply_markup: keyboard });
+  if (mode === "edit" && ctx.callbackQuery?.message) await ctx.editMessageText(text, { reply_markup: keyboard });
   else await ctx.reply(text, { reply_markup: keyboard });
 }
 
@@ -157,7 +157,7 @@ async function showPlan(ctx: BotContext, partner: Partner, agreement: Agreement,
     keyboard.text(label, `ag:plan:${agreement.id}`).row();
   }
   keyboard.text(t("agreements.back_to_list"), `ag:list:${partner.id}:${listPage}`);
-  await editInPlace(ctx, lines.join("\n"), { reply_markup: keyboard });
+  await ctx.editMessageText(lines.join("\n"), { reply_markup: keyboard });
 }
 
 function renderAgreement(ctx: BotContext, agreement: AgreementWithPlan, facts: Map<number, PlanFact>): string {

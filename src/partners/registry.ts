@@ -26,7 +26,7 @@ declare module "../core/context.js" {
 import { NEW_PARTNER_CONVERSATION } from "./partner-dialogs.js";
 import { clip } from "../core/telegram/html.js";
 import { fitButton } from "../core/telegram/button-label.js";
-import { addPageNav, editInPlace, pageOf } from "../core/telegram/paging.js";
+import { addPageNav, pageOf } from "../core/telegram/paging.js";
 import { requireCommandRole, requireRole } from "../core/access/require-role.js";
 import { showPartnerCard } from "./card.js";
 
@@ -194,7 +194,7 @@ lists.callbackQuery(/^pl:f:(type|stage|unit|focus)(?::(\d{1,5}))?$/, async (ctx)
   if (units) addPageNav(keyboard, t, units, (p) => `pl:f:unit:${p}`);
   keyboard.text(t("partners.list.any"), `pl:set:${which}:any`).text(t("common.back"), "pl:show");
   await ctx.answerCallbackQuery();
-  await editInPlace(ctx, t(`partners.list.pick_${which}`), { reply_markup: keyboard });
+  await ctx.editMessageText(t(`partners.list.pick_${which}`), { reply_markup: keyboard });
 });
 
 lists.callbackQuery(/^pl:set:(type|stage|unit|focus):([a-z_]+|\d{1,9})$/, async (ctx) => {

@@ -6,7 +6,7 @@ import { enqueueUserNotice } from "../core/outbox/notify.js";
 import type { BotContext } from "../core/context.js";
 import { displayName, plainName } from "../core/telegram/format.js";
 import { fitButton } from "../core/telegram/button-label.js";
-import { PAGE_SIZE, addPageNav, clampPage, editInPlace, pageCount } from "../core/telegram/paging.js";
+import { PAGE_SIZE, addPageNav, clampPage, pageCount } from "../core/telegram/paging.js";
 import { requireCommandRole, requireRole } from "../core/access/require-role.js";
 
 declare module "../core/context.js" {
@@ -37,7 +37,7 @@ privateChats.callbackQuery(/^staff:/, requireRole("admin"), async (ctx) => {
   if (action === "list") {
     await ctx.answerCallbackQuery();
     const view = await renderList(ctx, page);
-    await editInPlace(ctx, view.text, { reply_markup: view.keyboard });
+    await ctx.editMessageText(view.text, { reply_markup: view.keyboard });
     return;
   }
   if (action === "deactivate" || action === "activate") {

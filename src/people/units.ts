@@ -5,7 +5,7 @@ import type { BotContext } from "../core/context.js";
 import { Extension } from "../core/extension.js";
 import { UNIT_HEAD_CONVERSATION, UNIT_NAME_CONVERSATION, type UnitHeadTask, type UnitNameTask } from "./units-dialogs.js";
 import { plainName } from "../core/telegram/format.js";
-import { addPageNav, editInPlace, pageOf } from "../core/telegram/paging.js";
+import { addPageNav, pageOf } from "../core/telegram/paging.js";
 import { listPageOf, refusalText, toCardData, unitCardView, unitLabel, unitListView } from "./units-keyboard.js";
 import { requireCommandRole, requireRole } from "../core/access/require-role.js";
 import { actorOf } from "../core/access/actor.js";
@@ -104,7 +104,7 @@ async function refuse(ctx: BotContext, text: string): Promise<void> {
 
 async function showList(ctx: BotContext, showArchived: boolean, page = 0): Promise<void> {
   const view = unitListView(ctx.t, await listUnits(ctx.deps.db, { includeArchived: showArchived }), showArchived, page);
-  await editInPlace(ctx, view.text, { reply_markup: view.keyboard });
+  await ctx.editMessageText(view.text, { reply_markup: view.keyboard });
 }
 
 /** Lines other areas add under a unit's card (the feedback on the events it owns). */
@@ -143,7 +143,7 @@ async function showUnitChooser(ctx: BotContext, userId: number, requestedPage: n
   keyboard.text(ctx.t("units.no_unit"), `un:putuser:${userId}:0`).row();
   keyboard.text(ctx.t("common.back"), `staff:open:${userId}:${ctx.session.staffPage}`);
   const text = ctx.t("units.choose_user_unit", { name: plainName(member), unit: member.unitName ?? ctx.t("units.no_unit") });
-  await editInPlace(ctx, text, { reply_markup: keyboard });
+  await ctx.editMessageText(text, { reply_markup: keyboard });
 }
 
 export { composer as unitsFeature };

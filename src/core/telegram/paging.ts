@@ -1,4 +1,4 @@
-import { type Context, GrammyError, type InlineKeyboard } from "grammy";
+import type { InlineKeyboard } from "grammy";
 import type { TFunction } from "../i18n.js";
 
 /**
@@ -66,18 +66,4 @@ export function addPageNav(
   keyboard.text(t("common.page_of", { page: position.page + 1, pages: position.pages }), data(position.page));
   if (position.page < position.pages - 1) keyboard.text(t("common.page_next"), data(position.page + 1));
   return keyboard.row();
-}
-
-/** Telegram refuses an edit that changes nothing: the same page pressed again is not an error. */
-export function isNotModified(error: unknown): boolean {
-  return error instanceof GrammyError && /message is not modified/i.test(error.description);
-}
-
-/** Edits the message under the pressed button; redrawing the page already shown is fine. */
-export async function editInPlace(ctx: Context, text: string, other: Parameters<Context["editMessageText"]>[1]): Promise<void> {
-  try {
-    await ctx.editMessageText(text, other);
-  } catch (error) {
-    if (!isNotModified(error)) throw error;
-  }
 }
