@@ -3,7 +3,7 @@ import { findUserById, startPayloads, unitCardLines } from "../people/index.js";
 import { partnerCardSections } from "../partners/index.js";
 import { noticeDepsOf } from "../core/outbox/notices.js";
 import { plainName } from "../core/telegram/format.js";
-import { afterHeld, eventCardButtons } from "../events/index.js";
+import { afterHeld, type Event, eventCardButtons } from "../events/index.js";
 import { hasOpenLink } from "./domain/participants.js";
 import { feedbackRoundOf, recentSatisfaction } from "./domain/results.js";
 import { FEEDBACK_CONVERSATION } from "./feedback-dialog.js";
@@ -33,15 +33,12 @@ export function install(): void {
   });
   unitCardLines.add(async (ctx, unitId) => satisfactionLine(ctx.t, ctx.lang, await recentSatisfaction(ctx.deps.db, "unit", unitId, ctx.deps.now())));
   // On the card of a held event: the results once feedback was asked, the participants' link and QR code while it is open.
+  const held = (event: Event) => event.status === "held" || event.status === "closed";
   eventCardButtons.add(
     async (ctx, event) =>
-      (event.status === "held" || event.status === "closed") && (await feedbackRoundOf(ctx.deps.db, event.id))
-        ? { label: ctx.t("feedback_results.button"), data: `fr:show:${event.id}` }
-        : undefined,
+      held(event) && (await feedbackRoundOf(ctx.deps.db, event.id)) ? { label: ctx.t("feedback_results.button"), data: `fr:show:${event.id}` } : undefined,
     async (ctx, event) =>
-      (event.status === "held" || event.status === "closed") && (await hasOpenLink(ctx.deps.db, event.id, ctx.deps.now()))
-        ? { label: ctx.t("participant.buttons.card"), data: `pf:qr:${event.id}` }
-        : undefined,
+      held(event) && (await hasOpenLink(ctx.deps.db, event.id, ctx.deps.now())) ? { label: ctx.t("participant.buttons.card"), data: `pf:qr:${event.id}` } : undefined,
   );
   // Held: the partners' prompts and the participants' link, in the same transaction; then what
   // the person who recorded it is told — the link with its QR code, or who received it.

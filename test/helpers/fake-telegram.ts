@@ -1,4 +1,5 @@
 import { Api } from "grammy";
+import { labelLength, MAX_BUTTON_LABEL } from "../../src/core/telegram/button-label.js";
 import type { Chat, Message, UserFromGetMe } from "grammy/types";
 import { installApiPlugins } from "../../src/core/telegram/api-plugins.js";
 import { BOT_USER } from "./updates.js";
@@ -73,8 +74,8 @@ export function checkTelegramHtml(text: string): string | null {
   return null;
 }
 
-/** Telegram's phones show about this many characters of a button; longer labels are cut off. */
-export const MAX_BUTTON_TEXT = 24;
+/** Telegram's phones show about this many characters of a button; longer labels are cut off (the bot's own limit). */
+export const MAX_BUTTON_TEXT = MAX_BUTTON_LABEL;
 
 export interface ButtonViolation {
   method: string;
@@ -99,7 +100,7 @@ function recordLongButtons(method: string, markup: unknown): void {
     for (const button of Array.isArray(row) ? row : []) {
       const label = typeof button === "string" ? button : (button as { text?: unknown }).text;
       const text = typeof label === "string" ? label : "";
-      const length = [...text].length;
+      const length = labelLength(text);
       if (length > MAX_BUTTON_TEXT) buttonViolations.push({ method, text, length });
     }
   }

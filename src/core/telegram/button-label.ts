@@ -1,3 +1,5 @@
+import { clip } from "./html.js";
+
 /**
  * Inline buttons fit a phone screen: at most this many characters (code points, so an emoji
  * counts as one or two, as Telegram draws it). The fake Bot API of the tests refuses longer ones.
@@ -11,8 +13,9 @@ export function labelLength(text: string): number {
 
 /** A label cut to the limit, ending in "…" when something was cut. */
 export function fitButton(text: string, max = MAX_BUTTON_LABEL): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+  const cut = clip(text, max);
+  // No space left before the "…": it would take a character of the label for nothing.
+  return cut === text ? text : `${cut.slice(0, -1).trimEnd()}…`;
 }
 
 /**
