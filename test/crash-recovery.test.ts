@@ -225,7 +225,8 @@ describe(`kill -9 in the middle of every step (${TEST_DRIVER})`, () => {
 
     // The last process stops cleanly; none of them logged an error.
     bot.child.kill("SIGTERM");
-    expect(await bot.exited).toBe(0);
+    const code = await bot.exited;
+    expect({ code, signal: bot.child.signalCode, stderr: bot.stderr(), tail: bot.stdout().split("\n").slice(-8) }).toMatchObject({ code: 0 });
     expect(processes.flatMap(errorLines)).toEqual([]);
     expect(await countRows("partners")).toBe(1);
     expect(await countRows("events")).toBe(1);

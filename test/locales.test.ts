@@ -90,8 +90,7 @@ describe("locales", () => {
       ["agreements.formats", EVENT_FORMATS],
       ["agreements.format_buttons", EVENT_FORMATS],
       ["events.statuses", EVENT_STATUSES],
-      ["export.values.statuses", EVENT_STATUSES],
-      ["report.statuses", EVENT_STATUSES],
+      ["events.table_statuses", EVENT_STATUSES],
       ["roles", ROLES],
     ];
     for (const language of LANGUAGES) {
@@ -140,7 +139,7 @@ describe("locales", () => {
     for (const language of LANGUAGES) {
       const strings = stringsOf(language);
       for (const status of EVENT_STATUSES) {
-        const names = ["events.statuses", "export.values.statuses", "report.statuses"].map((prefix) => withoutMark(strings.get(`${prefix}.${status}`) ?? ""));
+        const names = ["events.statuses", "events.table_statuses"].map((prefix) => withoutMark(strings.get(`${prefix}.${status}`) ?? ""));
         expect(new Set(names).size, `${language} ${status}: ${names.join(" / ")}`).toBe(1);
       }
     }

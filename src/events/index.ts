@@ -24,6 +24,7 @@ export { linkedContactsOfEvent } from "./domain/overview.js";
 export { eventDecisions, eventPartners, events } from "./domain/schema.js";
 export type { AudienceCategory, Event, EventStatus } from "./domain/schema.js";
 export { timeZoneOffset, zonedInstant } from "./domain/time.js";
+export { type ByStart, eventColumns, type EventRow, eventRows, HELD_STATUSES, type Participants } from "./domain/table.js";
 // Extension points.
 export { eventCardButtons, type EventCardButton } from "./card.js";
 export { afterHeld, type AfterHeld, type HeldReport, type HeldPhoto } from "./event-action-dialogs.js";

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { stringify } from "csv-stringify/sync";
-import type ExcelJS from "exceljs";
+import { sheetName, wallClock, writeHeader, xlsxRow } from "../core/tables.js";
 import type { Cell, Column, Dataset, DatasetPart } from "./domain/datasets.js";
 
 /**
@@ -44,44 +44,6 @@ export interface WriteOptions {
 
 // ————————————————————————————————————————— dates
 
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The local date and time of an instant in a time zone. */
-function wallClock(date: Date, timeZone: string): WallClock {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    });
-    formatters.set(timeZone, formatter);
-  }
-  const parts = Object.fromEntries(formatter.formatToParts(date).map((p) => [p.type, p.value]));
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-  };
-}
-
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /** "dd.mm.yyyy hh:mm" in the time zone. */
@@ -90,21 +52,14 @@ export function formatDateTimeCell(date: Date, timeZone: string): string {
   return `${pad(w.day)}.${pad(w.month)}.${w.year} ${pad(w.hour)}:${pad(w.minute)}`;
 }
 
-/** "YYYY-MM-DD" as "dd.mm.yyyy". */
-function formatDateCell(isoDate: string): string {
-  const [year, month, day] = isoDate.split("-");
+/** "YYYY-MM-DD", or the local day of an instant, as "dd.mm.yyyy". */
+function formatDateCell(cell: string | Date, timeZone: string): string {
+  if (cell instanceof Date) {
+    const w = wallClock(cell, timeZone);
+    return `${pad(w.day)}.${pad(w.month)}.${w.year}`;
+  }
+  const [year, month, day] = cell.split("-");
   return `${day}.${month}.${year}`;
-}
-
-/** An instant as Excel wants it: a date whose UTC fields are the local time (Excel has no zones). */
-function excelDateTime(date: Date, timeZone: string): Date {
-  const w = wallClock(date, timeZone);
-  return new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second));
-}
-
-function excelDate(isoDate: string): Date {
-  const [year, month, day] = isoDate.split("-").map(Number);
-  return new Date(Date.UTC(year!, month! - 1, day));
 }
 
 // ————————————————————————————————————————— progress
@@ -123,35 +78,6 @@ async function progressOf(parts: DatasetPart[], options: WriteOptions): Promise<
 }
 
 // ————————————————————————————————————————— XLSX
-
-const NUMBER_FORMATS: Partial<Record<Column["kind"], string>> = {
-  datetime: "dd.mm.yyyy hh:mm",
-  date: "dd.mm.yyyy",
-  decimal: "0.0",
-  integer: "0",
-};
-
-function xlsxValue(cell: Cell, column: Column, timeZone: string): ExcelJS.CellValue {
-  if (cell === null) return null;
-  if (column.kind === "datetime" && cell instanceof Date) return excelDateTime(cell, timeZone);
-  if (column.kind === "date" && typeof cell === "string") return excelDate(cell);
-  return cell;
-}
-
-/** Sheet names: at most 31 characters, none of []:*?/\, unique in the workbook. */
-function sheetName(title: string, taken: Set<string>): string {
-  const base =
-    title
-      .replace(/[[\]:*?/\\]/g, " ")
-      .replace(/\s+/g, " ")
-      .trim()
-      .slice(0, 31)
-      .trim() || "Sheet";
-  let name = base;
-  for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base.slice(0, 31 - String(i).length - 1)} ${i}`;
-  taken.add(name.toLowerCase());
-  return name;
-}
 
 /** One workbook, a sheet per part, written row by row through exceljs's streaming writer. */
 export async function writeXlsx(parts: DatasetPart[], options: WriteOptions): Promise<{ data: Buffer; rows: number }> {
@@ -173,21 +99,11 @@ async function xlsx(parts: DatasetPart[], timeZone: string, addRows: AddRows): P
   let rows = 0;
   for (const part of parts) {
     const sheet = workbook.addWorksheet(sheetName(part.title, taken), { views: [{ state: "frozen", ySplit: 1 }] });
-    sheet.columns = part.columns.map((column, i) => {
-      const numFmt = NUMBER_FORMATS[column.kind];
-      const style: Partial<ExcelJS.Style> = {
-        ...(numFmt ? { numFmt } : {}),
-        ...(column.wrap ? { alignment: { wrapText: true, vertical: "top" } } : { alignment: { vertical: "top" } }),
-      };
-      return { key: `c${i}`, header: column.header, width: column.width, style };
-    });
-    const header = sheet.getRow(1);
-    header.font = { bold: true };
-    header.alignment = { vertical: "middle", wrapText: true };
-    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: part.columns.length } };
-    header.commit();
+    // Dates as Russian Excel shows them, whatever language the bot speaks (as in CSV).
+    writeHeader(sheet, part.columns, "ru");
+    sheet.getRow(1).commit();
     for await (const page of part.pages()) {
-      for (const cells of page) sheet.addRow(cells.map((cell, i) => xlsxValue(cell, part.columns[i]!, timeZone))).commit();
+      for (const cells of page) sheet.addRow(xlsxRow(cells, part.columns, timeZone)).commit();
       rows += page.length;
       await addRows(page.length);
     }
@@ -204,9 +120,11 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 function csvValue(cell: Cell, column: Column, timeZone: string): string {
   if (cell === null) return "";
-  if (cell instanceof Date) return column.kind === "date" ? formatDateCell(cell.toISOString().slice(0, 10)) : formatDateTimeCell(cell, timeZone);
+  if (cell instanceof Date) return column.kind === "date" ? formatDateCell(cell, timeZone) : formatDateTimeCell(cell, timeZone);
+  // A share as Russian Excel reads a percentage: "66,7%".
+  if (typeof cell === "number" && column.kind === "percent") return `${String(Math.round(cell * 1000) / 10).replace(".", ",")}%`;
   if (typeof cell === "number") return column.kind === "decimal" ? String(cell).replace(".", ",") : String(cell);
-  if (column.kind === "date") return formatDateCell(cell);
+  if (column.kind === "date") return formatDateCell(cell, timeZone);
   return FORMULA_START.test(cell) ? `'${cell}` : cell;
 }
 

@@ -17,6 +17,7 @@ import { install } from "./contributions.js";
 
 export { feedbackAverages, roundAverage } from "./domain/results.js";
 export type { RatingAverage } from "./domain/results.js";
+export { eventFeedbackColumns, eventFeedbackRow, type EventFeedbackRow, type FeedbackFigures, feedbackTotalsByEvent, figureColumns, promptTotalsByPartner, withFeedbackRound } from "./domain/table.js";
 export { feedbackPrompts, feedbackRounds, participantFeedback } from "./domain/schema.js";
 export { formatAverage } from "./results-text.js";
 

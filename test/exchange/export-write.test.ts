@@ -160,14 +160,17 @@ describe("real datasets written out", () => {
       undefined,
       "Мероприятие",
       "Дата",
+      "Формат",
+      "Партнёры",
       "Опросов отправлено партнёрам",
       "Ответов партнёров",
-      "Доля ответивших партнёров, %",
+      "Доля ответивших партнёров",
       "Средняя оценка партнёров",
       "Ответов участников",
       "Средняя оценка участников",
     ]);
-    expect(summary.getRow(2).values).toEqual([undefined, "Мастер-класс по робототехнике", new Date("2026-12-10T15:00:00Z"), 2, 1, 50, 5, 2, 3.5]);
+    expect(summary.getRow(2).values).toEqual([undefined, "Мастер-класс по робототехнике", new Date("2026-12-10T00:00:00Z"), "Мастер-класс", "СОШ № 5", 2, 1, 0.5, 5, 2, 3.5]);
+    expect(summary.getCell("G2").numFmt).toBe("0%");
     const answers = workbook.getWorksheet("Ответы партнёров")!;
     expect(answers.getCell("H2").value).toBe("Больше времени\nна сборку");
     expect(answers.getCell("I2").value).toEqual(new Date("2026-12-10T18:15:00Z"));

@@ -168,8 +168,8 @@ describe("/export", () => {
       expect.stringContaining("feedback-participant-answers-2026-12-10.csv"),
     ]);
     expect(fileOf(feedback[0]).content).toBe(
-      `${CSV_BOM}Event;Date;Surveys sent to partners;Partner answers;Partner response rate, %;Partners' average rating;Participant answers;Participants' average rating\r\n` +
-        "Мастер-класс по робототехнике;10.12.2026 15:00;2;1;50;5;2;3,5\r\n",
+      `${CSV_BOM}Event;Date;Format;Partners;Surveys sent to partners;Partner answers;Partner response rate;Partners' average rating;Participant answers;Participants' average rating\r\n` +
+        "Мастер-класс по робототехнике;10.12.2026;Master class;СОШ № 5;2;1;50%;5;2;3,5\r\n",
     );
     expect(fileOf(feedback[1]).content).toContain('"Больше времени\nна сборку"');
     expect(fileOf(feedback[1]).content).toContain('"Дети в восторге, ""роботы"" ожили"');
@@ -190,7 +190,7 @@ describe("/export", () => {
     await exportAs(outsider, "events", "csv");
     expect(documents(outsider)).toHaveLength(1);
     expect(fileOf(documents(outsider)[0]).content).toContain(
-      'Выставка «Роботы»;Выставка;20.12.2026 11:00;20.12.2026 14:00;;Ждёт согласования;"Технопарк; Музей истории города";Олег Сидоров;Технический отдел;;;;;;\r\n',
+      'Выставка «Роботы»;Выставка;20.12.2026 11:00;20.12.2026 14:00;;Ждёт согласования;Музей истории города, Технопарк;Олег Сидоров;Технический отдел;;;;;;\r\n',
     );
     h.expectAllCallbacksAnswered();
   });

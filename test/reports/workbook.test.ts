@@ -115,10 +115,11 @@ describe("the report workbook", () => {
       "Формат",
       "Начало",
       "Окончание",
-      "Партнёры",
-      "Подразделение",
-      "Ответственный",
+      "Место",
       "Статус",
+      "Партнёры",
+      "Ответственный",
+      "Подразделение",
       "Одарённые дети",
       "Дети с ОВЗ",
       "Профориентация, 15–17 лет",
@@ -132,10 +133,11 @@ describe("the report workbook", () => {
       "Мастер-класс",
       wall("2026-09-15T15:00:00"),
       wall("2026-09-15T17:00:00"),
-      "Лицей № 2, СОШ № 5",
-      "Технический отдел",
-      "Мария Петрова",
+      "Дворец творчества, каб. 12",
       "Проведено",
+      "Лицей № 2, СОШ № 5",
+      "Мария Петрова",
+      "Технический отдел",
       5,
       1,
       2,
@@ -149,12 +151,13 @@ describe("the report workbook", () => {
       "Круглый стол",
       wall("2026-11-01T15:00:00"),
       wall("2026-11-01T16:30:00"),
-      "СОШ № 5",
       undefined,
-      "Олег Сидоров",
       "Ждёт согласования",
+      "СОШ № 5",
+      "Олег Сидоров",
     ]);
-    expect(events.getRow(3).getCell(14).value).toBeNull();
+    expect(events.getRow(3).getCell(10).value).toBeNull(); // no unit
+    expect(events.getRow(3).getCell(15).value).toBeNull();
 
     const feedback = sheet(workbook, "Отзывы");
     expect(values(feedback.getRow(1))).toEqual([
@@ -163,30 +166,30 @@ describe("the report workbook", () => {
       "Дата",
       "Формат",
       "Партнёры",
+      "Опросов отправлено партнёрам",
+      "Ответов партнёров",
+      "Доля ответивших партнёров",
       "Средняя оценка партнёров",
-      "Оценок партнёров",
-      "Отправлено опросов",
-      "Доля ответивших",
+      "Ответов участников",
       "Средняя оценка участников",
-      "Оценок участников",
     ]);
-    expect(values(feedback.getRow(2))).toEqual([1, "Мастер-класс по робототехнике", wall("2026-09-15T00:00:00"), "Мастер-класс", "Лицей № 2, СОШ № 5", 4, 2, 3, 2 / 3, 4.5, 2]);
-    expect(feedback.getRow(2).getCell(9).numFmt).toBe("0%");
-    expect(feedback.getRow(2).getCell(6).numFmt).toBe("0.0");
+    expect(values(feedback.getRow(2))).toEqual([1, "Мастер-класс по робототехнике", wall("2026-09-15T00:00:00"), "Мастер-класс", "Лицей № 2, СОШ № 5", 3, 2, 2 / 3, 4, 2, 4.5]);
+    expect(feedback.getRow(2).getCell(8).numFmt).toBe("0%");
+    expect(feedback.getRow(2).getCell(9).numFmt).toBe("0.0");
 
     const byPartner = sheet(workbook, "Отзывы по партнёрам");
     expect(values(byPartner.getRow(1))).toEqual([
       "№",
       "Партнёр",
+      "Опросов отправлено партнёрам",
+      "Ответов партнёров",
+      "Доля ответивших партнёров",
       "Средняя оценка партнёров",
-      "Оценок партнёров",
-      "Отправлено опросов",
-      "Доля ответивших",
+      "Ответов участников",
       "Средняя оценка участников",
-      "Оценок участников",
     ]);
-    expect(values(byPartner.getRow(2))).toEqual([1, "Лицей № 2", 3, 1, 1, 1, 4.5, 2]);
-    expect(values(byPartner.getRow(3))).toEqual([2, "СОШ № 5", 4.5, 2, 3, 2 / 3, 3.7, 3]);
+    expect(values(byPartner.getRow(2))).toEqual([1, "Лицей № 2", 1, 1, 1, 3, 2, 4.5]);
+    expect(values(byPartner.getRow(3))).toEqual([2, "СОШ № 5", 3, 2, 2 / 3, 4.5, 3, 3.7]);
   });
 
   it("has English headings and labels for an English reader", async () => {
@@ -205,14 +208,15 @@ describe("the report workbook", () => {
     ]);
     expect(partners.getRow(2).getCell(9).numFmt).toBe("dd/mm/yyyy");
     const events = sheet(workbook, "Events");
-    expect(values(events.getRow(2)).slice(2, 9)).toEqual([
+    expect(values(events.getRow(2)).slice(2, 10)).toEqual([
       "Master class",
       wall("2026-09-15T15:00:00"),
       wall("2026-09-15T17:00:00"),
-      "Лицей № 2, СОШ № 5",
-      "Технический отдел",
-      "Мария Петрова",
+      "Дворец творчества, каб. 12",
       "Held",
+      "Лицей № 2, СОШ № 5",
+      "Мария Петрова",
+      "Технический отдел",
     ]);
     expect(sheet(workbook, "Summary").getRow(2).getCell(1).text).toBe("Period");
   });

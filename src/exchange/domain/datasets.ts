@@ -1,14 +1,14 @@
 import { and, asc, count, eq, inArray, isNotNull, max, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../core/db/client.js";
+import { type Cell, cellsOf, type Column, type ColumnKind, type ColumnSpec, tableColumns } from "../../core/tables.js";
 import { agreements, contacts, partners, stageChanges } from "../../partners/index.js";
-import { type AudienceCategory, eventPartners, events } from "../../events/index.js";
-import { feedbackPrompts, feedbackRounds, participantFeedback } from "../../feedback/index.js";
+import { type ByStart, eventColumns, eventRows, events } from "../../events/index.js";
+import { eventFeedbackColumns, eventFeedbackRow, feedbackPrompts, feedbackRounds, feedbackTotalsByEvent, participantFeedback, withFeedbackRound } from "../../feedback/index.js";
 import { units } from "../../core/access/units-schema.js";
 import { users } from "../../core/access/schema.js";
 import type { TFunction } from "../../core/i18n.js";
 import { formatPhone } from "../../partners/index.js";
 import { formatDay } from "../../core/dates.js";
-import { roundAverage } from "../../feedback/index.js";
 import { type Actor, unitsOf } from "../../partners/index.js";
 
 /**
@@ -20,23 +20,7 @@ import { type Actor, unitsOf } from "../../partners/index.js";
 export const DATASETS = ["partners", "contacts", "events", "feedback"] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
-/** How a column's values are written: dates become real dates in XLSX, numbers real numbers. */
-export type ColumnKind = "text" | "integer" | "decimal" | "datetime" | "date";
-
-/**
- * A cell: text, a number, an instant (a Date, shown in the institution's time zone), a calendar
- * date ("YYYY-MM-DD", in "date" columns), or empty.
- */
-export type Cell = string | number | Date | null;
-
-export interface Column {
-  header: string;
-  kind: ColumnKind;
-  /** In characters, for XLSX. */
-  width: number;
-  /** Long text, possibly on several lines: wrapped in XLSX. */
-  wrap?: boolean;
-}
+export type { Cell, Column, ColumnKind };
 
 /** One table: one XLSX sheet, or one CSV file. */
 export interface DatasetPart {
@@ -132,8 +116,10 @@ async function* paged<R, K>(
   }
 }
 
-function columns(t: TFunction, prefix: string, spec: [key: string, kind: ColumnKind, width: number, wrap?: boolean][]): Column[] {
-  return spec.map(([key, kind, width, wrap]) => ({ header: t(`export.columns.${prefix}.${key}`), kind, width, ...(wrap ? { wrap } : {}) }));
+/** A part's columns, headed from `export.columns.<prefix>`, and a page's rows as their cells. */
+function table<R>(t: TFunction, prefix: string, specs: ColumnSpec<R>[]) {
+  const columns = tableColumns(t, `export.columns.${prefix}`, specs);
+  return { columns, cells: (rows: R[]) => rows.map((row) => cellsOf(columns, row)) };
 }
 
 const nameOf = (first: string | null, last: string | null): string | null =>
@@ -141,9 +127,25 @@ const nameOf = (first: string | null, last: string | null): string | null =>
 
 const orNull = (text: string | null): string | null => (text?.trim() ? text : null);
 
-const averageOf = (value: string | number | null): number | null => (value === null ? null : roundAverage(Number(value)));
-
 // ————————————————————————————————————————— partners
+
+interface PartnerExportRow {
+  fullName: string;
+  shortName: string | null;
+  type: string;
+  focuses: string[];
+  ownerKind: string;
+  unitName: string | null;
+  ownerFirstName: string | null;
+  ownerLastName: string | null;
+  stage: string;
+  stageSince: Date;
+  inn: string | null;
+  website: string | null;
+  address: string | null;
+  agreements: string | null;
+  createdAt: Date;
+}
 
 function partnersPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): DatasetPart {
   const plain = { interpolation: { escapeValue: false } };
@@ -155,25 +157,26 @@ function partnersPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): DatasetP
       ...(a.validTo ? { to: formatDay(a.validTo) } : {}),
       ...plain,
     });
+  const { columns, cells } = table<PartnerExportRow>(t, "partners", [
+    ["full_name", "text", 45, (r) => r.fullName, "wrap"],
+    ["short_name", "text", 22, (r) => r.shortName],
+    ["type", "text", 20, (r) => t(`partners.types.${r.type}`)],
+    ["focuses", "text", 30, (r) => r.focuses.map((d) => t(`partners.focuses.${d}`)).join(", ") || null, "wrap"],
+    ["owner_kind", "text", 20, (r) => t(`partners.owner_kinds.${r.ownerKind}`)],
+    ["owner_unit", "text", 28, (r) => r.unitName],
+    ["owner_person", "text", 24, (r) => nameOf(r.ownerFirstName, r.ownerLastName)],
+    ["stage", "text", 18, (r) => t(`partners.stages.${r.stage}`)],
+    ["stage_since", "datetime", 17, (r) => r.stageSince],
+    ["inn", "text", 14, (r) => r.inn],
+    ["website", "text", 26, (r) => r.website],
+    ["address", "text", 36, (r) => r.address, "wrap"],
+    ["agreements", "text", 48, (r) => r.agreements, "wrap"],
+    ["created_at", "datetime", 17, (r) => r.createdAt],
+  ]);
   return {
     key: "partners",
     title: t("export.sheets.partners"),
-    columns: columns(t, "partners", [
-      ["full_name", "text", 45, true],
-      ["short_name", "text", 22],
-      ["type", "text", 20],
-      ["focuses", "text", 30, true],
-      ["owner_kind", "text", 20],
-      ["owner_unit", "text", 28],
-      ["owner_person", "text", 24],
-      ["stage", "text", 18],
-      ["stage_since", "datetime", 17],
-      ["inn", "text", 14],
-      ["website", "text", 26],
-      ["address", "text", 36, true],
-      ["agreements", "text", 48, true],
-      ["created_at", "datetime", 17],
-    ]),
+    columns,
     async count() {
       const [row] = await db.select({ n: count() }).from(partners);
       return row?.n ?? 0;
@@ -221,22 +224,7 @@ function partnersPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): DatasetP
             .orderBy(asc(agreements.partnerId), asc(agreements.signedOn), asc(agreements.id));
           const agreementsOf = new Map<number, string[]>();
           for (const a of agreementRows) agreementsOf.set(a.partnerId, [...(agreementsOf.get(a.partnerId) ?? []), agreementLine(a)]);
-          return rows.map((r) => [
-            r.fullName,
-            r.shortName,
-            t(`partners.types.${r.type}`),
-            r.focuses.map((d) => t(`partners.focuses.${d}`)).join(", ") || null,
-            t(`partners.owner_kinds.${r.ownerKind}`),
-            r.unitName,
-            nameOf(r.ownerFirstName, r.ownerLastName),
-            t(`partners.stages.${r.stage}`),
-            sinceOf.get(r.id) ?? r.createdAt,
-            r.inn,
-            r.website,
-            r.address,
-            agreementsOf.get(r.id)?.join("\n") ?? null,
-            r.createdAt,
-          ]);
+          return cells(rows.map((r) => ({ ...r, stageSince: sinceOf.get(r.id) ?? r.createdAt, agreements: agreementsOf.get(r.id)?.join("\n") ?? null })));
         },
       ),
   };
@@ -248,19 +236,21 @@ function contactsPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions, scope: Co
   const where = editableBy(scope);
   const consent = (c: { consentBasis: "paper" | "bot"; userId: number | null }) =>
     c.consentBasis === "bot" && c.userId === null ? "pending" : c.consentBasis;
+  type Row = { partnerName: string; fullName: string; position: string | null; phone: string | null; email: string | null; telegramUsername: string | null; userId: number | null; consentBasis: "paper" | "bot"; consentRecordedAt: Date | null };
+  const { columns, cells } = table<Row>(t, "contacts", [
+    ["partner", "text", 30, (c) => c.partnerName, "wrap"],
+    ["full_name", "text", 30, (c) => c.fullName],
+    ["position", "text", 26, (c) => c.position, "wrap"],
+    ["phone", "text", 18, (c) => (c.phone ? formatPhone(c.phone) : null)],
+    ["email", "text", 28, (c) => c.email],
+    ["telegram", "text", 18, (c) => (c.telegramUsername ? `@${c.telegramUsername}` : null)],
+    ["consent", "text", 24, (c) => t(`export.values.consent.${consent(c)}`)],
+    ["consent_date", "datetime", 17, (c) => (consent(c) === "pending" ? null : c.consentRecordedAt)],
+  ]);
   return {
     key: "contacts",
     title: t("export.sheets.contacts"),
-    columns: columns(t, "contacts", [
-      ["partner", "text", 30, true],
-      ["full_name", "text", 30],
-      ["position", "text", 26, true],
-      ["phone", "text", 18],
-      ["email", "text", 28],
-      ["telegram", "text", 18],
-      ["consent", "text", 24],
-      ["consent_date", "datetime", 17],
-    ]),
+    columns,
     async count() {
       const [row] = await db.select({ n: count() }).from(contacts).innerJoin(partners, eq(partners.id, contacts.partnerId)).where(where);
       return row?.n ?? 0;
@@ -289,77 +279,19 @@ function contactsPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions, scope: Co
             .orderBy(asc(contacts.partnerId), asc(contacts.id))
             .limit(limit),
         (row) => ({ partnerId: row.partnerId, id: row.id }),
-        (rows) =>
-          rows.map((c) => {
-            const basis = consent(c);
-            return [
-              c.partnerName,
-              c.fullName,
-              c.position,
-              c.phone ? formatPhone(c.phone) : null,
-              c.email,
-              c.telegramUsername ? `@${c.telegramUsername}` : null,
-              t(`export.values.consent.${basis}`),
-              basis === "pending" ? null : c.consentRecordedAt,
-            ];
-          }),
+        cells,
       ),
   };
 }
 
 // ————————————————————————————————————————— events
 
-/** Keyset by start and id; the start is carried as Postgres text so microseconds survive. */
-interface ByStart {
-  startsKey: string;
-  id: number;
-}
-
-const startsKey = sql<string>`${events.startsAt}::text`;
-const afterStart = (after: ByStart | undefined) =>
-  after === undefined ? undefined : sql`(${events.startsAt}, ${events.id}) > (${after.startsKey}::timestamptz, ${after.id})`;
-
-/** Partner names of a page of events, each event's in one string. */
-async function partnerNamesOf(db: Db, eventIds: number[]): Promise<Map<number, string>> {
-  const rows = await db
-    .select({ eventId: eventPartners.eventId, name: sql<string>`coalesce(${partners.shortName}, ${partners.fullName})` })
-    .from(eventPartners)
-    .innerJoin(partners, eq(partners.id, eventPartners.partnerId))
-    .where(inArray(eventPartners.eventId, eventIds))
-    .orderBy(asc(eventPartners.eventId), asc(eventPartners.partnerId));
-  const names = new Map<number, string[]>();
-  for (const row of rows) names.set(row.eventId, [...(names.get(row.eventId) ?? []), row.name]);
-  return new Map([...names].map(([id, list]) => [id, list.join("; ")]));
-}
-
-const CATEGORY_COLUMNS: Record<AudienceCategory, "participantsGifted" | "participantsDisabilities" | "participantsCareerGuidance" | "participantsOther"> = {
-  gifted: "participantsGifted",
-  disabilities: "participantsDisabilities",
-  career_guidance: "participantsCareerGuidance",
-  general: "participantsOther",
-};
-
 function eventsPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): DatasetPart {
+  const columns = eventColumns(t);
   return {
     key: "events",
     title: t("export.sheets.events"),
-    columns: columns(t, "events", [
-      ["title", "text", 40, true],
-      ["format", "text", 22],
-      ["starts_at", "datetime", 17],
-      ["ends_at", "datetime", 17],
-      ["place", "text", 28, true],
-      ["status", "text", 18],
-      ["partners", "text", 30, true],
-      ["responsible", "text", 24],
-      ["owner_unit", "text", 28],
-      ["gifted", "integer", 12],
-      ["disabilities", "integer", 12],
-      ["career_guidance", "integer", 14],
-      ["other", "integer", 12],
-      ["total", "integer", 10],
-      ["result", "text", 40, true],
-    ]),
+    columns,
     async count() {
       const [row] = await db.select({ n: count() }).from(events);
       return row?.n ?? 0;
@@ -367,77 +299,22 @@ function eventsPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): DatasetPar
     pages: () =>
       paged(
         pageSize,
-        (after: ByStart | undefined, limit) =>
-          db
-            .select({
-              id: events.id,
-              startsKey,
-              title: events.title,
-              format: events.format,
-              startsAt: events.startsAt,
-              endsAt: events.endsAt,
-              place: events.place,
-              status: events.status,
-              responsibleFirstName: users.firstName,
-              responsibleLastName: users.lastName,
-              unitName: units.name,
-              participantsGifted: events.participantsGifted,
-              participantsDisabilities: events.participantsDisabilities,
-              participantsCareerGuidance: events.participantsCareerGuidance,
-              participantsOther: events.participantsOther,
-              result: events.result,
-            })
-            .from(events)
-            .innerJoin(users, eq(users.id, events.responsibleUserId))
-            .leftJoin(units, eq(units.id, events.ownerUnitId))
-            .where(afterStart(after))
-            .orderBy(asc(events.startsAt), asc(events.id))
-            .limit(limit),
+        (after: ByStart | undefined, limit) => eventRows(db, { ...(after ? { after } : {}), limit }),
         (row) => ({ startsKey: row.startsKey, id: row.id }),
-        async (rows) => {
-          const names = await partnerNamesOf(
-            db,
-            rows.map((r) => r.id),
-          );
-          return rows.map((e) => {
-            const counts = Object.values(CATEGORY_COLUMNS).map((column) => e[column]);
-            const total = counts.every((n) => n === null) ? null : counts.reduce<number>((sum, n) => sum + (n ?? 0), 0);
-            return [
-              e.title,
-              t(`agreements.formats.${e.format}`),
-              e.startsAt,
-              e.endsAt,
-              e.place,
-              t(`export.values.statuses.${e.status}`),
-              names.get(e.id) ?? null,
-              nameOf(e.responsibleFirstName, e.responsibleLastName),
-              e.unitName,
-              ...counts,
-              total,
-              orNull(e.result),
-            ];
-          });
-        },
+        (rows) => rows.map((row) => cellsOf(columns, row)),
       ),
   };
 }
 
 // ————————————————————————————————————————— feedback
 
+/** Feedback per event, for every event whose feedback round was opened. */
 function feedbackSummaryPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): DatasetPart {
+  const columns = eventFeedbackColumns(t);
   return {
     key: "summary",
     title: t("export.sheets.feedback_summary"),
-    columns: columns(t, "feedback_summary", [
-      ["event", "text", 40, true],
-      ["starts_at", "datetime", 17],
-      ["requests", "integer", 14],
-      ["partner_answers", "integer", 14],
-      ["response_rate", "decimal", 14],
-      ["partner_average", "decimal", 14],
-      ["participant_answers", "integer", 14],
-      ["participant_average", "decimal", 14],
-    ]),
+    columns,
     async count() {
       const [row] = await db.select({ n: count() }).from(feedbackRounds);
       return row?.n ?? 0;
@@ -445,54 +322,17 @@ function feedbackSummaryPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): D
     pages: () =>
       paged(
         pageSize,
-        (after: ByStart | undefined, limit) =>
-          db
-            .select({ id: events.id, startsKey, title: events.title, startsAt: events.startsAt })
-            .from(events)
-            .innerJoin(feedbackRounds, eq(feedbackRounds.eventId, events.id))
-            .where(afterStart(after))
-            .orderBy(asc(events.startsAt), asc(events.id))
-            .limit(limit),
+        (after: ByStart | undefined, limit) => eventRows(db, { where: withFeedbackRound, ...(after ? { after } : {}), limit }),
         (row) => ({ startsKey: row.startsKey, id: row.id }),
         async (rows) => {
-          const ids = rows.map((r) => r.id);
-          const prompts = await db
-            .select({
-              eventId: feedbackPrompts.eventId,
-              sent: sql<number>`count(*)::int`,
-              answered: sql<number>`count(${feedbackPrompts.rating})::int`,
-              average: sql<string | null>`avg(${feedbackPrompts.rating})`,
-            })
-            .from(feedbackPrompts)
-            .where(inArray(feedbackPrompts.eventId, ids))
-            .groupBy(feedbackPrompts.eventId);
-          const participants = await db
-            .select({
-              eventId: participantFeedback.eventId,
-              answers: sql<number>`count(*)::int`,
-              average: sql<string | null>`avg(${participantFeedback.rating})`,
-            })
-            .from(participantFeedback)
-            .where(inArray(participantFeedback.eventId, ids))
-            .groupBy(participantFeedback.eventId);
-          const promptsOf = new Map(prompts.map((p) => [p.eventId, p]));
-          const participantsOf = new Map(participants.map((p) => [p.eventId, p]));
-          return rows.map((e) => {
-            const p = promptsOf.get(e.id);
-            const q = participantsOf.get(e.id);
-            const sent = Number(p?.sent ?? 0);
-            const answered = Number(p?.answered ?? 0);
-            return [
-              e.title,
-              e.startsAt,
-              sent,
-              answered,
-              sent === 0 ? null : roundAverage((answered / sent) * 100),
-              averageOf(p?.average ?? null),
-              Number(q?.answers ?? 0),
-              averageOf(q?.average ?? null),
-            ];
-          });
+          const totals = await feedbackTotalsByEvent(
+            db,
+            inArray(
+              events.id,
+              rows.map((r) => r.id),
+            ),
+          );
+          return rows.map((row) => cellsOf(columns, eventFeedbackRow(row, totals)));
         },
       ),
   };
@@ -500,20 +340,22 @@ function feedbackSummaryPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): D
 
 function partnerAnswersPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): DatasetPart {
   const answered = isNotNull(feedbackPrompts.answeredAt);
+  type Row = { title: string; startsAt: Date; partnerName: string; contactName: string | null; rating: number | null; followUp: string | null; wentWell: string | null; improve: string | null; answeredAt: Date | null };
+  const { columns, cells } = table<Row>(t, "partner_answers", [
+    ["event", "text", 40, (a) => a.title, "wrap"],
+    ["starts_at", "datetime", 17, (a) => a.startsAt],
+    ["partner", "text", 28, (a) => a.partnerName, "wrap"],
+    ["contact", "text", 26, (a) => a.contactName],
+    ["rating", "integer", 10, (a) => a.rating],
+    ["follow_up", "text", 16, (a) => (a.followUp ? t(`export.values.follow_up.${a.followUp}`) : null)],
+    ["went_well", "text", 40, (a) => orNull(a.wentWell), "wrap"],
+    ["improve", "text", 40, (a) => orNull(a.improve), "wrap"],
+    ["answered_at", "datetime", 17, (a) => a.answeredAt],
+  ]);
   return {
     key: "partner-answers",
     title: t("export.sheets.partner_answers"),
-    columns: columns(t, "partner_answers", [
-      ["event", "text", 40, true],
-      ["starts_at", "datetime", 17],
-      ["partner", "text", 28, true],
-      ["contact", "text", 26],
-      ["rating", "integer", 10],
-      ["follow_up", "text", 16],
-      ["went_well", "text", 40, true],
-      ["improve", "text", 40, true],
-      ["answered_at", "datetime", 17],
-    ]),
+    columns,
     async count() {
       const [row] = await db.select({ n: count() }).from(feedbackPrompts).where(answered);
       return row?.n ?? 0;
@@ -544,36 +386,27 @@ function partnerAnswersPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): Da
             .orderBy(asc(feedbackPrompts.id))
             .limit(limit),
         (row) => row.id,
-        (rows) =>
-          rows.map((a) => [
-            a.title,
-            a.startsAt,
-            a.partnerName,
-            a.contactName,
-            a.rating,
-            a.followUp ? t(`export.values.follow_up.${a.followUp}`) : null,
-            orNull(a.wentWell),
-            orNull(a.improve),
-            a.answeredAt,
-          ]),
+        cells,
       ),
   };
 }
 
 /** Anonymous answers: no ids, no hashes, nothing that points to a person. */
 function participantAnswersPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): DatasetPart {
+  type Row = { title: string; startsAt: Date; rating: number; comment: string | null; role: string | null; ageGroup: string | null; createdAt: Date };
+  const { columns, cells } = table<Row>(t, "participant_answers", [
+    ["event", "text", 40, (a) => a.title, "wrap"],
+    ["starts_at", "datetime", 17, (a) => a.startsAt],
+    ["rating", "integer", 10, (a) => a.rating],
+    ["comment", "text", 48, (a) => orNull(a.comment), "wrap"],
+    ["role", "text", 16, (a) => (a.role ? t(`participant.roles.${a.role}`) : null)],
+    ["age_group", "text", 16, (a) => (a.ageGroup ? t(`participant.ages.${a.ageGroup}`) : null)],
+    ["answered_at", "datetime", 17, (a) => a.createdAt],
+  ]);
   return {
     key: "participant-answers",
     title: t("export.sheets.participant_answers"),
-    columns: columns(t, "participant_answers", [
-      ["event", "text", 40, true],
-      ["starts_at", "datetime", 17],
-      ["rating", "integer", 10],
-      ["comment", "text", 48, true],
-      ["role", "text", 16],
-      ["age_group", "text", 16],
-      ["answered_at", "datetime", 17],
-    ]),
+    columns,
     async count() {
       const [row] = await db.select({ n: count() }).from(participantFeedback);
       return row?.n ?? 0;
@@ -600,16 +433,7 @@ function participantAnswersPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions)
             .orderBy(asc(participantFeedback.id))
             .limit(limit),
         (row) => row.id,
-        (rows) =>
-          rows.map((a) => [
-            a.title,
-            a.startsAt,
-            a.rating,
-            orNull(a.comment),
-            a.role ? t(`participant.roles.${a.role}`) : null,
-            a.ageGroup ? t(`participant.ages.${a.ageGroup}`) : null,
-            a.createdAt,
-          ]),
+        cells,
       ),
   };
 }

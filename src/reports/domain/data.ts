@@ -2,8 +2,8 @@ import { and, type AnyColumn, asc, desc, eq, gte, inArray, isNotNull, lt, lte, t
 import { unionAll } from "drizzle-orm/pg-core";
 import type { Db } from "../../core/db/client.js";
 import { agreements, type Focus, EVENT_FORMATS, type EventFormat, type OwnerKind, PARTNER_TYPES, type PartnerType, partners, STAGES, type Stage } from "../../partners/index.js";
-import { type EventStatus, eventPartners, events } from "../../events/index.js";
-import { feedbackPrompts, participantFeedback } from "../../feedback/index.js";
+import { type EventRow, eventRows, type EventStatus, eventPartners, events, HELD_STATUSES, type Participants } from "../../events/index.js";
+import { type EventFeedbackRow, eventFeedbackRow, type FeedbackFigures, feedbackPrompts, feedbackTotalsByEvent, participantFeedback, promptTotalsByPartner } from "../../feedback/index.js";
 import { units } from "../../core/access/units-schema.js";
 import { users } from "../../core/access/schema.js";
 import { addDays } from "../../partners/index.js";
@@ -150,15 +150,9 @@ export function bucketOf(status: EventStatus): EventBucket {
   return BUCKET_OF[status];
 }
 
-const HELD: EventStatus[] = ["held", "closed"];
+const HELD = HELD_STATUSES;
 
-export interface Participants {
-  gifted: number;
-  disabilities: number;
-  careerGuidance: number;
-  other: number;
-  total: number;
-}
+export type { EventFeedbackRow, EventRow, Participants };
 
 export interface MonthFormatCount {
   /** 'YYYY-MM' of the events' start, in the institution's time zone. */
@@ -199,47 +193,10 @@ export interface PartnerReportRow {
   heldEvents: number;
 }
 
-export interface EventReportRow {
-  id: number;
-  title: string;
-  format: EventFormat;
-  status: EventStatus;
-  startsAt: Date;
-  endsAt: Date;
-  /** Partners' short (else full) names, by name, comma-separated. */
-  partners: string;
-  unitName: string | null;
-  responsibleName: string;
-  /** Filled once the event is recorded as held. */
-  participants: Participants | null;
-  result: string | null;
-}
-
-export interface EventFeedbackRow {
-  eventId: number;
-  title: string;
-  format: EventFormat;
-  startsAt: Date;
-  partners: string;
-  promptsSent: number;
-  partnerAnswers: number;
-  /** null without prompts. */
-  responseRate: number | null;
-  partnerAverage: number | null;
-  participantAnswers: number;
-  participantAverage: number | null;
-}
-
-export interface PartnerFeedbackRow {
+/** Participants' answers count those about the events this partner took part in. */
+export interface PartnerFeedbackRow extends FeedbackFigures {
   partnerId: number;
   name: string;
-  promptsSent: number;
-  partnerAnswers: number;
-  responseRate: number | null;
-  partnerAverage: number | null;
-  /** Participants' answers about the events this partner took part in. */
-  participantAnswers: number;
-  participantAverage: number | null;
 }
 
 export interface ReportData {
@@ -272,7 +229,7 @@ export interface ReportData {
   };
   rows: {
     partners: PartnerReportRow[];
-    events: EventReportRow[];
+    events: EventRow[];
     eventFeedback: EventFeedbackRow[];
     partnerFeedback: PartnerFeedbackRow[];
   };
@@ -290,8 +247,6 @@ function monthExpression(column: SQL | typeof events.startsAt, timeZone: string)
   return sql<string>`to_char(${column} at time zone ${sql.raw(`'${timeZone.replace(/'/g, "''")}'`)}, 'YYYY-MM')`;
 }
 
-const partnerName = sql<string>`coalesce(${partners.shortName}, ${partners.fullName})`;
-const average = (total: number, count: number): number | null => (count === 0 ? null : roundAverage(total / count));
 
 /**
  * Everything a report shows for a period, with a fixed number of grouped queries whatever the
@@ -410,9 +365,9 @@ export async function reportData(db: Db, period: ReportPeriod, timeZone: string)
   const overall = (s: { total: number; count: number }): RatingAverage | null =>
     s.count === 0 ? null : { average: roundAverage(s.total / s.count), count: s.count };
 
-  const [eventRows, eventFeedback, partnerRows, partnerFeedback] = await Promise.all([
-    eventRowsOf(db, inPeriod),
-    feedbackByEvent(db, inPeriod),
+  const [periodEvents, eventFeedback, partnerRows, partnerFeedback] = await Promise.all([
+    eventRows(db, { where: inPeriod }),
+    feedbackTotalsByEvent(db, inPeriod),
     partnerRowsOf(db, period, inPeriod),
     feedbackByPartner(db, period, inPeriod),
   ]);
@@ -420,25 +375,12 @@ export async function reportData(db: Db, period: ReportPeriod, timeZone: string)
   // Feedback per event: the period's held events and any event with prompts or answers.
   const eventFeedbackRows: EventFeedbackRow[] = [];
   const response = { sent: 0, answered: 0 };
-  for (const event of eventRows) {
+  for (const event of periodEvents) {
     const prompts = eventFeedback.prompts.get(event.id);
-    const answers = eventFeedback.participants.get(event.id);
     response.sent += prompts?.sent ?? 0;
     response.answered += prompts?.answered ?? 0;
-    if (!prompts && !answers && !HELD.includes(event.status)) continue;
-    eventFeedbackRows.push({
-      eventId: event.id,
-      title: event.title,
-      format: event.format,
-      startsAt: event.startsAt,
-      partners: event.partners,
-      promptsSent: prompts?.sent ?? 0,
-      partnerAnswers: prompts?.answered ?? 0,
-      responseRate: prompts && prompts.sent > 0 ? prompts.answered / prompts.sent : null,
-      partnerAverage: prompts ? average(prompts.total, prompts.answered) : null,
-      participantAnswers: answers?.count ?? 0,
-      participantAverage: answers ? average(answers.total, answers.count) : null,
-    });
+    if (!prompts && !eventFeedback.participants.has(event.id) && !HELD.includes(event.status)) continue;
+    eventFeedbackRows.push(eventFeedbackRow(event, eventFeedback));
   }
 
   const names = new Map(partnerRows.map((p) => [p.id, p.shortName ?? p.fullName]));
@@ -458,101 +400,7 @@ export async function reportData(db: Db, period: ReportPeriod, timeZone: string)
       responseRate: { ...response, rate: response.sent === 0 ? null : response.answered / response.sent },
       byMonth: [...monthly.values()],
     },
-    rows: { partners: partnerRows, events: eventRows, eventFeedback: eventFeedbackRows, partnerFeedback: partnerFeedbackRows },
-  };
-}
-
-/** The period's events with their partners' names, unit and responsible person, by start. */
-async function eventRowsOf(db: Db, inPeriod: SQL | undefined): Promise<EventReportRow[]> {
-  const names = db
-    .select({
-      eventId: eventPartners.eventId,
-      names: sql<string>`string_agg(${partnerName}, ', ' order by ${partnerName})`.as("names"),
-    })
-    .from(eventPartners)
-    .innerJoin(events, eq(events.id, eventPartners.eventId))
-    .innerJoin(partners, eq(partners.id, eventPartners.partnerId))
-    .where(inPeriod)
-    .groupBy(eventPartners.eventId)
-    .as("partner_names");
-  const rows = await db
-    .select({
-      id: events.id,
-      title: events.title,
-      format: events.format,
-      status: events.status,
-      startsAt: events.startsAt,
-      endsAt: events.endsAt,
-      partners: names.names,
-      unitName: units.name,
-      firstName: users.firstName,
-      lastName: users.lastName,
-      gifted: events.participantsGifted,
-      disabilities: events.participantsDisabilities,
-      careerGuidance: events.participantsCareerGuidance,
-      other: events.participantsOther,
-      result: events.result,
-    })
-    .from(events)
-    .leftJoin(names, eq(names.eventId, events.id))
-    .leftJoin(units, eq(units.id, events.ownerUnitId))
-    .innerJoin(users, eq(users.id, events.responsibleUserId))
-    .where(inPeriod)
-    .orderBy(asc(events.startsAt), asc(events.id));
-  return rows.map((row) => {
-    const counts = [row.gifted, row.disabilities, row.careerGuidance, row.other];
-    const held = HELD.includes(row.status) && counts.some((n) => n !== null);
-    const [gifted, disabilities, careerGuidance, other] = counts.map((n) => n ?? 0) as [number, number, number, number];
-    return {
-      id: row.id,
-      title: row.title,
-      format: row.format,
-      status: row.status,
-      startsAt: row.startsAt,
-      endsAt: row.endsAt,
-      partners: row.partners ?? "",
-      unitName: row.unitName,
-      responsibleName: [row.firstName, row.lastName].filter(Boolean).join(" "),
-      participants: held ? { gifted, disabilities, careerGuidance, other, total: gifted + disabilities + careerGuidance + other } : null,
-      result: row.result,
-    };
-  });
-}
-
-interface PromptTotals {
-  sent: number;
-  answered: number;
-  total: number;
-}
-
-/** Prompts (sent, answered, sum of ratings) and participants' answers per event of the period. */
-async function feedbackByEvent(db: Db, inPeriod: SQL | undefined) {
-  const [promptRows, participantRows] = await Promise.all([
-    db
-      .select({
-        eventId: feedbackPrompts.eventId,
-        sent: sql<number>`count(*)::int`,
-        answered: sql<number>`count(${feedbackPrompts.rating})::int`,
-        total: sql<number>`coalesce(sum(${feedbackPrompts.rating}), 0)::int`,
-      })
-      .from(feedbackPrompts)
-      .innerJoin(events, eq(events.id, feedbackPrompts.eventId))
-      .where(inPeriod)
-      .groupBy(feedbackPrompts.eventId),
-    db
-      .select({
-        eventId: participantFeedback.eventId,
-        count: sql<number>`count(*)::int`,
-        total: sql<number>`sum(${participantFeedback.rating})::int`,
-      })
-      .from(participantFeedback)
-      .innerJoin(events, eq(events.id, participantFeedback.eventId))
-      .where(inPeriod)
-      .groupBy(participantFeedback.eventId),
-  ]);
-  return {
-    prompts: new Map<number, PromptTotals>(promptRows.map((r) => [r.eventId, { sent: Number(r.sent), answered: Number(r.answered), total: Number(r.total) }])),
-    participants: new Map(participantRows.map((r) => [r.eventId, { count: Number(r.count), total: Number(r.total) }])),
+    rows: { partners: partnerRows, events: periodEvents, eventFeedback: eventFeedbackRows, partnerFeedback: partnerFeedbackRows },
   };
 }
 
@@ -629,16 +477,7 @@ async function partnerRowsOf(db: Db, period: ReportPeriod, inPeriod: SQL | undef
 async function feedbackByPartner(db: Db, period: ReportPeriod, inPeriod: SQL | undefined): Promise<(Omit<PartnerFeedbackRow, "name"> & { name: string | null })[]> {
   const [averages, prompts] = await Promise.all([
     feedbackAverages(db, { by: "partner", from: period.from, to: period.to }),
-    db
-      .select({
-        partnerId: feedbackPrompts.partnerId,
-        sent: sql<number>`count(*)::int`,
-        answered: sql<number>`count(${feedbackPrompts.rating})::int`,
-      })
-      .from(feedbackPrompts)
-      .innerJoin(events, eq(events.id, feedbackPrompts.eventId))
-      .where(inPeriod)
-      .groupBy(feedbackPrompts.partnerId),
+    promptTotalsByPartner(db, inPeriod),
   ]);
   const rows = new Map<number, Omit<PartnerFeedbackRow, "name"> & { name: string | null }>();
   const row = (partnerId: number) => {
@@ -649,10 +488,10 @@ async function feedbackByPartner(db: Db, period: ReportPeriod, inPeriod: SQL | u
     }
     return entry;
   };
-  for (const p of prompts) {
-    const entry = row(p.partnerId);
-    entry.promptsSent = Number(p.sent);
-    entry.partnerAnswers = Number(p.answered);
+  for (const [partnerId, p] of prompts) {
+    const entry = row(partnerId);
+    entry.promptsSent = p.sent;
+    entry.partnerAnswers = p.answered;
     entry.responseRate = entry.promptsSent === 0 ? null : entry.partnerAnswers / entry.promptsSent;
   }
   for (const a of averages.rows) {

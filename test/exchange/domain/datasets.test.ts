@@ -139,14 +139,14 @@ describe("the events dataset", () => {
         18,
         "Собрали трёх роботов",
       ],
-      ["Выставка «Роботы»", "Выставка", EXHIBITION_AT, new Date(EXHIBITION_AT.getTime() + 3 * 3600_000), null, "Ждёт согласования", "Технопарк; Музей истории города", "Олег Сидоров", "Технический отдел", null, null, null, null, null, null],
+      ["Выставка «Роботы»", "Выставка", EXHIBITION_AT, new Date(EXHIBITION_AT.getTime() + 3 * 3600_000), null, "Ждёт согласования", "Музей истории города, Технопарк", "Олег Сидоров", "Технический отдел", null, null, null, null, null, null],
     ]);
     const english = await rowsOf(part(await build("events", w.adminActor, "en"), "events"));
     expect(english.map((r) => [r[1], r[5]])).toEqual([
       ["Master class", "Held"],
       ["Exhibition", "Awaiting approval"],
     ]);
-    expect((await headersOf("events", w.adminActor, "en"))[0]![1]).toContain("Career guidance, 15–17");
+    expect((await headersOf("events", w.adminActor, "en"))[0]![1]).toContain("Career guidance, ages 15–17");
   });
 
   it("pages through events sharing a start without losing or repeating one, even with microseconds", async () => {
@@ -168,7 +168,7 @@ describe("the feedback dataset", () => {
     const dataset = await build("feedback", w.adminActor);
     expect(dataset!.parts.map((p) => p.key)).toEqual(["summary", "partner-answers", "participant-answers"]);
     const start = w.event.startsAt;
-    expect(await rowsOf(part(dataset, "summary"))).toEqual([["Мастер-класс по робототехнике", start, 2, 1, 50, 5, 2, 3.5]]);
+    expect(await rowsOf(part(dataset, "summary"))).toEqual([["Мастер-класс по робототехнике", start, "Мастер-класс", "СОШ № 5", 2, 1, 0.5, 5, 2, 3.5]]);
     expect(await rowsOf(part(dataset, "partner-answers"))).toEqual([
       ["Мастер-класс по робототехнике", start, "СОШ № 5", "Ирина Смирнова", 5, "Да", 'Дети в восторге, "роботы" ожили', "Больше времени\nна сборку", ANSWERED_AT],
     ]);
@@ -177,7 +177,7 @@ describe("the feedback dataset", () => {
       ["Мастер-класс по робототехнике", start, 3, null, null, null, new Date(PARTICIPANT_AT.getTime() + 60_000)],
     ]);
     expect(await headersOf("feedback", w.adminActor, "ru")).toEqual([
-      ["Отзывы по мероприятиям", ["Мероприятие", "Дата", "Опросов отправлено партнёрам", "Ответов партнёров", "Доля ответивших партнёров, %", "Средняя оценка партнёров", "Ответов участников", "Средняя оценка участников"]],
+      ["Отзывы по мероприятиям", ["Мероприятие", "Дата", "Формат", "Партнёры", "Опросов отправлено партнёрам", "Ответов партнёров", "Доля ответивших партнёров", "Средняя оценка партнёров", "Ответов участников", "Средняя оценка участников"]],
       ["Ответы партнёров", ["Мероприятие", "Дата мероприятия", "Партнёр", "Контактное лицо", "Оценка", "Ещё одно совместное мероприятие?", "Что получилось", "Что улучшить", "Дата ответа"]],
       ["Ответы участников", ["Мероприятие", "Дата мероприятия", "Оценка", "Комментарий", "Кто ответил", "Возраст", "Дата ответа"]],
     ]);
