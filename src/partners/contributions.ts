@@ -1,5 +1,5 @@
 import { privacySections, startPayloads } from "../people/index.js";
-import { forgetMeKeyboard, showContactConsent } from "./contacts.js";
+import { forgetMeKeyboard, showContactConsent } from "./contacts/contacts.js";
 import { isContactInviteToken } from "./domain/contacts.js";
 
 /** What the partners area adds to the areas below it (see src/areas.ts). */

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { agreements, planItems } from "../../src/partners/domain/schema.js";
-import { auditLog } from "../../src/core/audit-schema.js";
-import { addAgreement } from "../../src/partners/domain/agreements.js";
-import { createPartner } from "../../src/partners/domain/partners.js";
-import { addDepartment, hugeDocument, openPartnerCard, registered } from "../helpers/bot-people.js";
-import { createHarness, type Harness } from "../helpers/harness.js";
-import { partnerDraft } from "../helpers/partners.js";
-import { makeUser, photo, press, text, type TestUser } from "../helpers/updates.js";
+import { agreements, planItems } from "../../../src/partners/domain/schema.js";
+import { auditLog } from "../../../src/core/audit-schema.js";
+import { addAgreement } from "../../../src/partners/domain/agreements.js";
+import { createPartner } from "../../../src/partners/domain/partners.js";
+import { addDepartment, hugeDocument, openPartnerCard, registered } from "../../helpers/bot-people.js";
+import { createHarness, type Harness } from "../../helpers/harness.js";
+import { partnerDraft } from "../../helpers/partners.js";
+import { makeUser, photo, press, text, type TestUser } from "../../helpers/updates.js";
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { InlineKeyboard } from "grammy";
-import type { Db } from "../core/db/client.js";
-import { enqueueNotice, type NoticeDeps } from "../core/outbox/notices.js";
-import { claimAgreementReminder, dueAgreementReminders } from "./domain/agreements.js";
-import { formatDay } from "../core/dates.js";
-import type { Logger } from "../logger.js";
+import type { Db } from "../../core/db/client.js";
+import { enqueueNotice, type NoticeDeps } from "../../core/outbox/notices.js";
+import { claimAgreementReminder, dueAgreementReminders } from "../domain/agreements.js";
+import { formatDay } from "../../core/dates.js";
+import type { Logger } from "../../logger.js";
 
 export interface ReminderDeps extends NoticeDeps {
   db: Db;

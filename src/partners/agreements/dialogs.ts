@@ -1,6 +1,6 @@
 import { InlineKeyboard } from "grammy";
-import type { Language } from "../config.js";
-import { EVENT_FORMATS, type EventFormat } from "./domain/schema.js";
+import type { Language } from "../../config.js";
+import { EVENT_FORMATS, type EventFormat } from "../domain/schema.js";
 import {
   MAX_AGREEMENT_NUMBER,
   MAX_AGREEMENT_SUBJECT,
@@ -10,18 +10,18 @@ import {
   checkPlannedOn,
   getAgreement,
   responsibleCandidates,
-} from "./domain/agreements.js";
-import { formatDay } from "../core/dates.js";
-import { getPartner } from "./domain/partners.js";
-import { checkDate, checkName, checkText } from "../core/validation.js";
-import type { ConversationContext } from "../core/context.js";
-import { clip } from "../core/telegram/html.js";
-import type { TFunction } from "../core/i18n.js";
-import { MAX_PICKER_ITEMS, PAGE_SIZE } from "../core/telegram/paging.js";
-import { actorOf } from "./access.js";
-import { type SentFile, askChoice, askConfirm, askFile, askText, type FormConversation } from "../core/forms/ask.js";
-import { type StepResult, walkSteps } from "../core/forms/steps.js";
-import { partnerAndToday } from "./form-start.js";
+} from "../domain/agreements.js";
+import { formatDay } from "../../core/dates.js";
+import { getPartner } from "../domain/partners.js";
+import { checkDate, checkName, checkText } from "../../core/validation.js";
+import type { ConversationContext } from "../../core/context.js";
+import { clip } from "../../core/telegram/html.js";
+import type { TFunction } from "../../core/i18n.js";
+import { MAX_PICKER_ITEMS, PAGE_SIZE } from "../../core/telegram/paging.js";
+import { actorOf } from "../access.js";
+import { type SentFile, askChoice, askConfirm, askFile, askText, type FormConversation } from "../../core/forms/ask.js";
+import { type StepResult, walkSteps } from "../../core/forms/steps.js";
+import { partnerAndToday } from "../form-start.js";
 
 export const AGREEMENT_CONVERSATION = "agreement";
 export const PLAN_ITEM_CONVERSATION = "planItem";

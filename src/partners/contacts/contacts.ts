@@ -1,7 +1,7 @@
-import { CONTACT_CONVERSATION } from "./contact-dialog.js";
+import { CONTACT_CONVERSATION } from "./dialog.js";
 import { Composer, InlineKeyboard } from "grammy";
-import type { Contact, Partner } from "./domain/schema.js";
-import { noticeDepsOf } from "../core/outbox/notices.js";
+import type { Contact, Partner } from "../domain/schema.js";
+import { noticeDepsOf } from "../../core/outbox/notices.js";
 import {
   MAX_CONTACTS_PER_PARTNER,
   canDeleteContact,
@@ -15,17 +15,17 @@ import {
   isConsentPending,
   listContacts,
   redeemContactInvite,
-} from "./domain/contacts.js";
-import { findUserById } from "../people/index.js";
-import { canEditPartner, getPartner } from "./domain/partners.js";
-import { publishChatMenu } from "../core/telegram/commands.js";
-import type { BotContext } from "../core/context.js";
-import { formatDateTime, plainName } from "../core/telegram/format.js";
-import { clip, escapeHtml } from "../core/telegram/html.js";
-import { requireRole } from "../core/access/require-role.js";
-import { enqueueUserNotice } from "../core/outbox/notify.js";
-import { actorOf, partnerForAction } from "./access.js";
-import { helpText } from "../people/index.js";
+} from "../domain/contacts.js";
+import { findUserById } from "../../people/index.js";
+import { canEditPartner, getPartner } from "../domain/partners.js";
+import { publishChatMenu } from "../../core/telegram/commands.js";
+import type { BotContext } from "../../core/context.js";
+import { formatDateTime, plainName } from "../../core/telegram/format.js";
+import { clip, escapeHtml } from "../../core/telegram/html.js";
+import { requireRole } from "../../core/access/require-role.js";
+import { enqueueUserNotice } from "../../core/outbox/notify.js";
+import { actorOf, partnerForAction } from "../access.js";
+import { helpText } from "../../people/index.js";
 
 
 const composer = new Composer<BotContext>();

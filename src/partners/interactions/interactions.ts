@@ -1,13 +1,13 @@
 import { Composer, InlineKeyboard } from "grammy";
-import type { Partner } from "./domain/schema.js";
-import { formatDay } from "../core/dates.js";
-import { getInteraction, listRecentInteractions } from "./domain/interactions.js";
-import { canEditPartner } from "./domain/partners.js";
-import type { BotContext } from "../core/context.js";
-import { INTERACTION_CONVERSATION } from "./interaction-dialog.js";
-import { clip } from "../core/telegram/html.js";
-import { refuseAccess } from "../core/access/require-role.js";
-import { actorOf, partnerForAction } from "./access.js";
+import type { Partner } from "../domain/schema.js";
+import { formatDay } from "../../core/dates.js";
+import { getInteraction, listRecentInteractions } from "../domain/interactions.js";
+import { canEditPartner } from "../domain/partners.js";
+import type { BotContext } from "../../core/context.js";
+import { INTERACTION_CONVERSATION } from "./dialog.js";
+import { clip } from "../../core/telegram/html.js";
+import { refuseAccess } from "../../core/access/require-role.js";
+import { actorOf, partnerForAction } from "../access.js";
 
 const PAGE_SIZE = 10;
 

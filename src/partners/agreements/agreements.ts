@@ -1,16 +1,16 @@
 import { Composer, InlineKeyboard } from "grammy";
-import type { Agreement, Partner } from "./domain/schema.js";
-import { type AgreementWithPlan, type PlanItemView, getAgreement, listAgreements } from "./domain/agreements.js";
-import { formatDay, localDate } from "../core/dates.js";
-import { type PlanFact, planItemFacts } from "./domain/plan-facts.js";
-import { canEditPartner } from "./domain/partners.js";
-import type { BotContext } from "../core/context.js";
-import { AGREEMENT_CONVERSATION, PLAN_ITEM_CONVERSATION, formatPeriod, formatPlanned } from "./agreement-dialogs.js";
-import { clip } from "../core/telegram/html.js";
-import { fitLabel } from "../core/telegram/button-label.js";
-import { addPageNav, clampPage, pageOf } from "../core/telegram/paging.js";
-import { requireRole } from "../core/access/require-role.js";
-import { actorOf, partnerForAction } from "./access.js";
+import type { Agreement, Partner } from "../domain/schema.js";
+import { type AgreementWithPlan, type PlanItemView, getAgreement, listAgreements } from "../domain/agreements.js";
+import { formatDay, localDate } from "../../core/dates.js";
+import { type PlanFact, planItemFacts } from "../domain/plan-facts.js";
+import { canEditPartner } from "../domain/partners.js";
+import type { BotContext } from "../../core/context.js";
+import { AGREEMENT_CONVERSATION, PLAN_ITEM_CONVERSATION, formatPeriod, formatPlanned } from "./dialogs.js";
+import { clip } from "../../core/telegram/html.js";
+import { fitLabel } from "../../core/telegram/button-label.js";
+import { addPageNav, clampPage, pageOf } from "../../core/telegram/paging.js";
+import { requireRole } from "../../core/access/require-role.js";
+import { actorOf, partnerForAction } from "../access.js";
 
 /** Room for a page of the list within Telegram's 4096 characters, with the header. */
 const TEXT_BUDGET = 3600;

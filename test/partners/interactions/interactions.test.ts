@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { auditLog } from "../../src/core/audit-schema.js";
-import { interactions } from "../../src/partners/domain/schema.js";
-import { addInteraction } from "../../src/partners/domain/interactions.js";
-import { createPartner } from "../../src/partners/domain/partners.js";
-import { addDepartment, hugeDocument, openPartnerCard, registered } from "../helpers/bot-people.js";
-import { createHarness, type Harness } from "../helpers/harness.js";
-import { partnerDraft } from "../helpers/partners.js";
-import { documentMessage, makeUser, photo, press, text, type TestUser } from "../helpers/updates.js";
+import { auditLog } from "../../../src/core/audit-schema.js";
+import { interactions } from "../../../src/partners/domain/schema.js";
+import { addInteraction } from "../../../src/partners/domain/interactions.js";
+import { createPartner } from "../../../src/partners/domain/partners.js";
+import { addDepartment, hugeDocument, openPartnerCard, registered } from "../../helpers/bot-people.js";
+import { createHarness, type Harness } from "../../helpers/harness.js";
+import { partnerDraft } from "../../helpers/partners.js";
+import { documentMessage, makeUser, photo, press, text, type TestUser } from "../../helpers/updates.js";
 
 let h: Harness;
 beforeAll(async () => {

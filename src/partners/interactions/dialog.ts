@@ -1,15 +1,15 @@
 import { InlineKeyboard } from "grammy";
-import { INTERACTION_KINDS, type InteractionKind } from "./domain/schema.js";
-import { addDays } from "./domain/agreements.js";
-import { formatDay } from "../core/dates.js";
-import { MAX_INTERACTION_TEXT, addInteraction } from "./domain/interactions.js";
-import { type Checked, checkDate, checkText } from "../core/validation.js";
-import type { ConversationContext } from "../core/context.js";
-import { clip } from "../core/telegram/html.js";
-import { actorOf } from "./access.js";
-import { type SentFile, askChoice, askConfirm, askFile, askText, type FormConversation } from "../core/forms/ask.js";
-import { type StepResult, walkSteps } from "../core/forms/steps.js";
-import { partnerAndToday } from "./form-start.js";
+import { INTERACTION_KINDS, type InteractionKind } from "../domain/schema.js";
+import { addDays } from "../domain/agreements.js";
+import { formatDay } from "../../core/dates.js";
+import { MAX_INTERACTION_TEXT, addInteraction } from "../domain/interactions.js";
+import { type Checked, checkDate, checkText } from "../../core/validation.js";
+import type { ConversationContext } from "../../core/context.js";
+import { clip } from "../../core/telegram/html.js";
+import { actorOf } from "../access.js";
+import { type SentFile, askChoice, askConfirm, askFile, askText, type FormConversation } from "../../core/forms/ask.js";
+import { type StepResult, walkSteps } from "../../core/forms/steps.js";
+import { partnerAndToday } from "../form-start.js";
 
 export const INTERACTION_CONVERSATION = "interaction";
 

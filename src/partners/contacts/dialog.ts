@@ -1,4 +1,4 @@
-import type { ConsentBasis } from "./domain/schema.js";
+import type { ConsentBasis } from "../domain/schema.js";
 import {
   CONTACT_CHECKS,
   CONTACT_FIELDS,
@@ -13,14 +13,14 @@ import {
   getContact,
   isConsentPending,
   updateContact,
-} from "./domain/contacts.js";
-import { canEditPartner, getPartner } from "./domain/partners.js";
-import type { BotContext, ConversationContext } from "../core/context.js";
+} from "../domain/contacts.js";
+import { canEditPartner, getPartner } from "../domain/partners.js";
+import type { BotContext, ConversationContext } from "../../core/context.js";
 import { contactListView, inviteLink } from "./contacts.js";
-import { formatDateTime } from "../core/telegram/format.js";
-import { clip } from "../core/telegram/html.js";
-import { actorOf } from "./access.js";
-import { type Answer, type FormConversation, askChoice, askConfirm, askText } from "../core/forms/ask.js";
+import { formatDateTime } from "../../core/telegram/format.js";
+import { clip } from "../../core/telegram/html.js";
+import { actorOf } from "../access.js";
+import { type Answer, type FormConversation, askChoice, askConfirm, askText } from "../../core/forms/ask.js";
 
 /** The name this dialog is registered under and entered by. */
 export const CONTACT_CONVERSATION = "contact";

@@ -1,15 +1,15 @@
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Partner, contacts } from "../../src/partners/domain/schema.js";
-import { auditLog } from "../../src/core/audit-schema.js";
-import { invites } from "../../src/people/domain/invites-schema.js";
-import { units } from "../../src/core/access/units-schema.js";
-import { users } from "../../src/core/access/schema.js";
-import { addContact } from "../../src/partners/domain/contacts.js";
-import { type Actor, createPartner, type PartnerDraft } from "../../src/partners/domain/partners.js";
-import { createHarness, type Harness } from "../helpers/harness.js";
-import { partnerDraft } from "../helpers/partners.js";
-import { command, makeUser, press, text } from "../helpers/updates.js";
+import { type Partner, contacts } from "../../../src/partners/domain/schema.js";
+import { auditLog } from "../../../src/core/audit-schema.js";
+import { invites } from "../../../src/people/domain/invites-schema.js";
+import { units } from "../../../src/core/access/units-schema.js";
+import { users } from "../../../src/core/access/schema.js";
+import { addContact } from "../../../src/partners/domain/contacts.js";
+import { type Actor, createPartner, type PartnerDraft } from "../../../src/partners/domain/partners.js";
+import { createHarness, type Harness } from "../../helpers/harness.js";
+import { partnerDraft } from "../../helpers/partners.js";
+import { command, makeUser, press, text } from "../../helpers/updates.js";
 
 let h: Harness;
 beforeAll(async () => {
