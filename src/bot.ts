@@ -4,7 +4,7 @@ import { Bot, type BotConfig, type Context, session } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { CONVERSATION_KEY_PREFIX, DbStateStorage, SESSION_KEY_PREFIX } from "./core/db/state-storage.js";
 import { journaledDb } from "./core/db/update-scope.js";
-import { localOwner, type UpdateOwner } from "./core/db/processed-updates.js";
+import { localOwner, type PrefetchPlan, type UpdateOwner } from "./core/db/processed-updates.js";
 import { Inbox, journalingFetch } from "./core/telegram/exactly-once.js";
 import { installApiPlugins } from "./core/telegram/api-plugins.js";
 import type { BotContext, BotDeps, ConversationContext, SessionData } from "./core/context.js";
@@ -16,11 +16,23 @@ import { cancelFeature } from "./core/telegram/cancel.js";
 import { editedMessagesFeature } from "./core/telegram/edited-messages.js";
 import { fallbackFeature } from "./core/telegram/fallback.js";
 import { groupFeature } from "./core/telegram/group.js";
-import { identify } from "./core/access/identify.js";
+import { identifiesSender, identify } from "./core/access/identify.js";
+import { blockedKey } from "./core/access/users.js";
 
 /** One key for sequentialize, sessions and conversations: the chat. */
 export function chatKey(ctx: Context): string | undefined {
   return ctx.chat?.id.toString();
+}
+
+/** What every update reads first, read with its claim in one statement: the sender, the chat's state. */
+function prefetchPlan(ctx: Context): PrefetchPlan {
+  const chat = chatKey(ctx);
+  const sender = ctx.from && identifiesSender(ctx) ? ctx.from.id : null;
+  return {
+    telegramId: sender,
+    blockedKey: sender === null ? null : blockedKey(sender),
+    stateKeys: chat === undefined ? [] : [SESSION_KEY_PREFIX + chat, CONVERSATION_KEY_PREFIX + chat],
+  };
 }
 
 /** Bump when a conversation's code changes in a way old saved states cannot replay into. */
@@ -57,7 +69,7 @@ export function createBot(rawDeps: BotDeps, options: CreateBotOptions = {}): Bot
     },
   });
   installApiPlugins(bot.api);
-  const inbox = new Inbox(rawDeps.db, options.owner ?? localOwner(), deps.logger);
+  const inbox = new Inbox(rawDeps.db, options.owner ?? localOwner(), deps.logger, prefetchPlan);
   inboxes.set(bot, inbox);
   bot.api.config.use(inbox.onGetUpdates);
   const storage = new DbStateStorage<unknown>(rawDeps.db);

@@ -1,3 +1,4 @@
+import { countRoundTrips, type RoundTrips } from "./round-trips.js";
 import type { Update, User } from "grammy/types";
 import { expect } from "vitest";
 import type { Bot } from "grammy";
@@ -30,6 +31,8 @@ export interface Harness {
   clock: { now: Date };
   admin: ReturnType<typeof makeUser>;
   bot: Bot<BotContext>;
+  /** The database round trips the bot made (count, statements); reset() to start counting. */
+  roundTrips: RoundTrips;
   /** Hands each update to the bot, then delivers what it put in the outbox. */
   send(...updates: Update[]): Promise<void>;
   /** Delivers the outbox through the real sender (what jobs enqueue, for one); returns the calls made. */
@@ -56,10 +59,11 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
   const config = parseConfig({ BOT_TOKEN: TEST_TOKEN, ADMIN_TELEGRAM_IDS: String(admin.id), ...env });
   const clock = { now: new Date("2026-12-01T02:00:00Z") };
   const received: Update[] = [];
+  const roundTrips = countRoundTrips(database.db);
 
   const build = (options: { owner?: UpdateOwner; fetch?: FakeTelegram["fetch"] } = {}) =>
     createBot(
-      { config, db: database.db, logger, i18n, now: () => clock.now, wakeOutbox: () => undefined },
+      { config, db: roundTrips.db, logger, i18n, now: () => clock.now, wakeOutbox: () => undefined },
       { botInfo: BOT_INFO, client: { fetch: (options.fetch ?? telegram.fetch) as never }, ...(options.owner ? { owner: options.owner } : {}) },
     );
   const bot = build();
@@ -87,6 +91,7 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
     clock,
     admin,
     bot,
+    roundTrips,
     async send(...updates) {
       for (const update of updates) {
         received.push(update);

@@ -48,7 +48,8 @@ interface BlockedMark {
 }
 
 const BLOCKED_PREFIX = "blocked:";
-const blockedKey = (telegramId: number) => `${BLOCKED_PREFIX}${telegramId}`;
+/** The key of a person's "blocked the bot" mark in bot_state. */
+export const blockedKey = (telegramId: number) => `${BLOCKED_PREFIX}${telegramId}`;
 
 /**
  * Marks a person who blocked the bot. True when this is news (the first refusal since they
@@ -83,7 +84,13 @@ export async function isBotBlocked(db: Db, telegramId: number): Promise<boolean>
  * as admins in the database, so lists and audit entries show them as they are. Someone who
  * writes has the bot unblocked: a mark that they blocked it is cleared.
  */
-export async function syncUser(db: Db, profile: TelegramProfile, adminTelegramIds: readonly number[]): Promise<User> {
+export async function syncUser(
+  db: Db,
+  profile: TelegramProfile,
+  adminTelegramIds: readonly number[],
+  /** The user's row and mark as read already (with the claim of the update); read here when absent. */
+  known?: { user: User; blocked: unknown }[],
+): Promise<User> {
   const wanted = {
     firstName: profile.first_name,
     lastName: profile.last_name ?? null,
@@ -92,11 +99,13 @@ export async function syncUser(db: Db, profile: TelegramProfile, adminTelegramId
   };
   const isConfiguredAdmin = adminTelegramIds.includes(profile.id);
   const key = blockedKey(profile.id);
-  const [found] = await db
-    .select({ user: users, blocked: botState.value })
-    .from(users)
-    .leftJoin(botState, eq(botState.key, key))
-    .where(eq(users.telegramId, profile.id));
+  const [found] =
+    known ??
+    (await db
+      .select({ user: users, blocked: botState.value })
+      .from(users)
+      .leftJoin(botState, eq(botState.key, key))
+      .where(eq(users.telegramId, profile.id)));
   const existing = found?.user;
   if ((found?.blocked as BlockedMark | null | undefined)?.cleared === false) {
     await db

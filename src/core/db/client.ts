@@ -28,6 +28,31 @@ export async function selectRows<T>(db: Db, query: SQL): Promise<T[]> {
   return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
 }
 
+interface Session {
+  prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: string, arrayMode: false): { execute(values?: Record<string, unknown>): Promise<unknown> };
+}
+interface Dialect {
+  sqlToQuery(query: SQL): { sql: string; params: unknown[] };
+}
+const internals = (db: Db) => db as unknown as { session: Session; dialect: Dialect };
+const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows);
+
+/**
+ * A statement prepared once per connection (a named statement on Postgres): for the queries
+ * every update makes. `query` holds sql.placeholder()s, filled from `values` at each run.
+ */
+export function preparedStatement<T>(db: Db, name: string, query: SQL): (values: Record<string, unknown>) => Promise<T[]> {
+  const { session, dialect } = internals(db);
+  const prepared = session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false);
+  return async (values) => rowsOf<T>(await prepared.execute(values));
+}
+
+/** Runs a statement as a named (prepared) one: Postgres parses and plans it once per connection. */
+export async function executeNamed<T>(db: Db, name: string, query: SQL): Promise<T[]> {
+  const { session, dialect } = internals(db);
+  return rowsOf<T>(await session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false).execute());
+}
+
 const drizzleOptions = { casing: "snake_case" } as const;
 
 /** PGlite with the extensions the migrations need (pg_trgm for fuzzy partner search). */

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { type SQL, sql } from "drizzle-orm";
+import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { Update } from "grammy/types";
 import postgres from "postgres";
-import { type Db, selectRows } from "./client.js";
+import { type User, users } from "../access/schema.js";
+import { type Db, executeNamed, preparedStatement, selectRows } from "./client.js";
+import { botState } from "./schema.js";
 
 /**
  * Who is handling an update. On Postgres an instance is alive while its liveness connection is
@@ -115,7 +117,9 @@ export async function finishUpdate(
 ): Promise<void> {
   const steps = [...(options.changes ?? []), ...(options.forgetJournal ? [sql`delete from update_effects where update_id = ${updateId}`] : [])];
   const ctes = steps.length > 0 ? sql`with ${sql.join(steps.map((step, i) => sql`${sql.raw(`s${i}`)} as (${step})`), sql`, `)} ` : sql``;
-  await db.execute(
+  await executeNamed(
+    db,
+    "finish_update",
     sql`${ctes}update processed_updates set status = ${status}, update = null, finished_at = now()
       where update_id = ${updateId} and owner = ${owner.id}`,
   );
@@ -130,4 +134,129 @@ export async function unfinishedUpdates(db: Db, owner: UpdateOwner, limit = 1000
       order by p.update_id limit ${limit}`,
   );
   return rows.map((r) => (typeof r.update === "string" ? (JSON.parse(r.update) as Update) : r.update));
+}
+
+// ————————————————————————————————————————— the start of an update, in one round trip
+
+/** What an update's handling will read first: its sender's user row and its chat's state rows. */
+export interface PrefetchPlan {
+  /** The sender, when their user row is read (private chats). */
+  telegramId: number | null;
+  /** The key of the sender's "blocked the bot" mark, read with the user. */
+  blockedKey: string | null;
+  /** Up to two state keys (session, dialog). */
+  stateKeys: readonly string[];
+}
+
+/** A user row as syncUser reads it: the user and their "blocked the bot" mark. */
+export interface UserRow {
+  user: User;
+  blocked: unknown;
+}
+
+export interface Prefetched {
+  /** The sender's row (none: empty), when the plan named a sender. */
+  userRows: UserRow[] | undefined;
+  /** The state rows by key (absent: undefined). */
+  state: Map<string, unknown>;
+}
+
+const P = (name: string) => sql.placeholder(name);
+const USER_COLUMNS = Object.entries(getTableColumns(users));
+
+/** The user's columns, as u_<key>, and the state values, as s0 and s1. */
+const PREFETCH_COLUMNS = sql.join(
+  [
+    ...USER_COLUMNS.map(([key, column]) => sql`${column} as ${sql.identifier(`u_${key}`)}`),
+    sql`b.value as blocked`,
+    sql`(select value from bot_state where key = ${P("key0")}::text) as s0`,
+    sql`(select value from bot_state where key = ${P("key1")}::text) as s1`,
+  ],
+  sql`, `,
+);
+const PREFETCH_FROM = sql`(select 1) as one
+  left join ${users} on ${users.telegramId} = ${P("telegramId")}::bigint
+  left join bot_state b on b.key = ${P("blockedKey")}::text`;
+
+/** Claims the update (as claimUpdates does) and reads what its handling needs first. */
+const BEGIN = sql`with claim as (
+    insert into processed_updates as p (update_id, status, owner, owner_pid, owner_since, update)
+    values (${P("updateId")}::bigint, 'handling', ${P("owner")}::text, ${P("pid")}::int, ${P("since")}::timestamptz, ${P("update")}::jsonb)
+    ${TAKE_OVER} returning p.attempts)
+  select (select attempts from claim) as attempts,
+    (select status from processed_updates where update_id = ${P("updateId")}::bigint) as prior_status,
+    ${PREFETCH_COLUMNS}
+  from ${PREFETCH_FROM}`;
+
+/** Reads what an update's handling needs first (the update was claimed already). */
+const PREFETCH = sql`select ${PREFETCH_COLUMNS} from ${PREFETCH_FROM}`;
+
+type BeginRow = Record<string, unknown> & { attempts: number | null; prior_status: string | null; blocked: unknown; s0: unknown; s1: unknown };
+
+const statements = new WeakMap<Db, { begin: (v: Record<string, unknown>) => Promise<BeginRow[]>; prefetch: (v: Record<string, unknown>) => Promise<BeginRow[]> }>();
+
+function statementsOf(db: Db) {
+  let found = statements.get(db);
+  if (!found) {
+    found = { begin: preparedStatement<BeginRow>(db, "begin_update", BEGIN), prefetch: preparedStatement<BeginRow>(db, "prefetch_update", PREFETCH) };
+    statements.set(db, found);
+  }
+  return found;
+}
+
+function prefetchedOf(row: BeginRow, plan: PrefetchPlan): Prefetched {
+  let userRows: UserRow[] | undefined;
+  if (plan.telegramId !== null) {
+    if (row.u_id === null || row.u_id === undefined) userRows = [];
+    else {
+      const user = Object.fromEntries(
+        USER_COLUMNS.map(([key, column]) => {
+          const raw = row[`u_${key}`];
+          return [key, raw === null || raw === undefined ? null : column.mapFromDriverValue(raw)];
+        }),
+      ) as User;
+      userRows = [{ user, blocked: row.blocked === null || row.blocked === undefined ? null : botState.value.mapFromDriverValue(row.blocked) }];
+    }
+  }
+  const state = new Map<string, unknown>();
+  plan.stateKeys.forEach((key, i) => {
+    const raw = row[`s${i}`];
+    state.set(key, raw === null || raw === undefined ? undefined : botState.value.mapFromDriverValue(raw));
+  });
+  return { userRows, state };
+}
+
+const planValues = (plan: PrefetchPlan) => ({
+  telegramId: plan.telegramId,
+  blockedKey: plan.blockedKey,
+  key0: plan.stateKeys[0] ?? null,
+  key1: plan.stateKeys[1] ?? null,
+});
+
+/**
+ * Claims one update and reads what its handling needs first (the sender's user row, the chat's
+ * session and dialog state), in one statement. The reads see the database as it was before the
+ * claim, which changes none of them.
+ */
+export async function beginUpdate(db: Db, owner: UpdateOwner, update: Update, plan: PrefetchPlan): Promise<{ claim: Claim; prefetched: Prefetched }> {
+  const [row] = await statementsOf(db).begin({
+    updateId: update.update_id,
+    owner: owner.id,
+    pid: owner.pid,
+    since: owner.since,
+    update: JSON.stringify(update),
+    ...planValues(plan),
+  });
+  if (!row) throw new Error("beginning an update returned no row");
+  const claim: Claim =
+    row.attempts !== null ? { kind: "mine", attempts: Number(row.attempts) } : row.prior_status === "handling" ? { kind: "busy" } : { kind: "finished" };
+  return { claim, prefetched: prefetchedOf(row, plan) };
+}
+
+/** Reads what the handling of an update claimed already (by getUpdates) needs first. */
+export async function prefetchUpdate(db: Db, plan: PrefetchPlan): Promise<Prefetched> {
+  if (plan.telegramId === null && plan.stateKeys.length === 0) return { userRows: undefined, state: new Map() };
+  const [row] = await statementsOf(db).prefetch(planValues(plan));
+  if (!row) throw new Error("prefetching an update returned no row");
+  return prefetchedOf(row, plan);
 }

@@ -24,6 +24,13 @@ export class DbStateStorage<T> implements StorageAdapter<T> {
       const value = scope.pendingState.get(key);
       return value === DELETED ? undefined : (value as T);
     }
+    // Read with the claim of the update (beginUpdate): once, as the handler may change the object.
+    if (scope?.prefetched?.state.has(key)) {
+      const value = scope.prefetched.state.get(key);
+      scope.prefetched.state.delete(key);
+      scope.readState.set(key, value === undefined ? "" : JSON.stringify(value));
+      return value as T | undefined;
+    }
     const [row] = await this.db.select({ value: botState.value }).from(botState).where(eq(botState.key, key));
     scope?.readState.set(key, row ? JSON.stringify(row.value) : "");
     return row?.value as T | undefined;

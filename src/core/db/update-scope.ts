@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./client.js";
+import type { Prefetched } from "./processed-updates.js";
 import { updateEffects } from "./schema.js";
 
 /**
@@ -33,6 +34,8 @@ export interface UpdateScope {
   journaledAny: boolean;
   /** False once the update is finished: timers it left behind are not part of it. */
   open: boolean;
+  /** What the start of the update read for its handling (user row, state), not read again. */
+  prefetched?: Prefetched;
 }
 
 export const DELETED = Symbol("deleted");
@@ -130,6 +133,21 @@ async function writeRows(writer: Db, scope: UpdateScope, entries: [number, unkno
 
 /** Reads of more rows than this are not journaled: lists, reports and exports read again live. */
 const MAX_JOURNALED_ROWS = 100;
+
+/**
+ * A read the start of the update made for the handler (the user row), taken as one of the
+ * handler's own reads through the journaled Db: it has its place in the journal, so when the
+ * update is handled again the handler sees what it saw the first time.
+ */
+export function prefetchedRead<T extends unknown[]>(rows: T): T {
+  const scope = activeScope();
+  if (!scope) return rows;
+  const seq = scope.seq++;
+  const earlier = journaled(scope, seq);
+  if (earlier.found) return earlier.value as T;
+  if (rows.length <= MAX_JOURNALED_ROWS) scope.pendingReads.push([seq, rows]);
+  return rows;
+}
 
 /** Rows of a result: postgres.js gives an array, PGlite an object with `rows`. */
 const rowCount = (result: unknown): number =>

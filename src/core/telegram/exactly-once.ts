@@ -1,9 +1,9 @@
-import type { Bot, MiddlewareFn, Transformer } from "grammy";
+import type { Bot, Context, MiddlewareFn, Transformer } from "grammy";
 import type { Update } from "grammy/types";
 import type { Db } from "../db/client.js";
 import { stateChanges } from "../db/state-storage.js";
 import { activeScope, journaled, loadJournal, recordAnswers, runInScope, type UpdateScope } from "../db/update-scope.js";
-import { claimUpdate, claimUpdates, finishUpdate, unfinishedUpdates, type UpdateOwner } from "../db/processed-updates.js";
+import { beginUpdate, claimUpdates, finishUpdate, type Prefetched, type PrefetchPlan, prefetchUpdate, unfinishedUpdates, type UpdateOwner } from "../db/processed-updates.js";
 import { makeUpdateStorable } from "../storable-text.js";
 import type { Logger } from "../../logger.js";
 import type { BotContext } from "../context.js";
@@ -44,6 +44,8 @@ export class Inbox {
     readonly db: Db,
     readonly owner: UpdateOwner,
     private readonly logger: Logger,
+    /** What the handling of an update reads first: read with its claim, in one statement. */
+    private readonly planOf: (ctx: Context) => PrefetchPlan = () => ({ telegramId: null, blockedKey: null, stateKeys: [] }),
   ) {}
 
   /** The getUpdates transformer: the batch is claimed and stored before the runner sees it. */
@@ -58,8 +60,9 @@ export class Inbox {
   /** The middleware: claim (unless getUpdates did), handle in a scope, finish with the state. */
   readonly middleware: MiddlewareFn<BotContext> = async (ctx, next) => {
     const update = ctx.update;
-    const attempts = await this.take(update);
-    if (attempts === undefined) return;
+    const taken = await this.take(update, this.planOf(ctx));
+    if (taken === undefined) return;
+    const { attempts, prefetched } = taken;
     if (attempts > MAX_ATTEMPTS) {
       this.logger.error({ updateId: update.update_id, attempts: attempts - 1 }, "giving up on an update whose handling never finished");
       await finishUpdate(this.db, this.owner, update.update_id, "failed");
@@ -79,6 +82,7 @@ export class Inbox {
       readState: new Map(),
       journaledAny: rerun,
       open: true,
+      prefetched,
     };
     let status: "done" | "failed" = "failed";
     try {
@@ -93,18 +97,21 @@ export class Inbox {
     }
   };
 
-  /** The attempt number when this instance is to handle the update; undefined to skip it. */
-  private async take(update: Update): Promise<number | undefined> {
+  /**
+   * The attempt number when this instance is to handle the update, with what its handling reads
+   * first; undefined to skip it.
+   */
+  private async take(update: Update, plan: PrefetchPlan): Promise<{ attempts: number; prefetched: Prefetched } | undefined> {
     const id = update.update_id;
     const claimed = this.claimed.get(id);
     if (claimed !== undefined) {
       this.claimed.delete(id);
-      return claimed;
+      return { attempts: claimed, prefetched: await prefetchUpdate(this.db, plan) };
     }
     const deadline = Date.now() + BUSY_WAIT_MS;
     for (;;) {
-      const claim = await claimUpdate(this.db, this.owner, update);
-      if (claim.kind === "mine") return claim.attempts;
+      const { claim, prefetched } = await beginUpdate(this.db, this.owner, update, plan);
+      if (claim.kind === "mine") return { attempts: claim.attempts, prefetched };
       if (claim.kind === "finished") {
         this.logger.info({ updateId: id }, "skipping an update already handled");
         return undefined;
@@ -162,7 +169,9 @@ export function journalingFetch(base: Fetch): Fetch {
     const body = tooOld ? JSON.stringify({ ok: true, result: true }) : await response.text();
     const status = tooOld ? 200 : response.status;
     scope.pendingReads.push([seq, { status, body }]);
-    scope.unrecordedAnswer = true;
+    // An answer to a button press is harmless to repeat (a second one is refused, taken as done
+    // above): it waits for the next journal row instead of needing one before the next request.
+    if (method !== "answerCallbackQuery") scope.unrecordedAnswer = true;
     return new Response(body, { status, headers: { "content-type": "application/json" } });
   };
 }

@@ -320,13 +320,23 @@ export async function listPartners(
     );
   }
   const where = and(...conditions);
-  const [total] = await db.select({ n: count() }).from(partners).where(where);
-  const items = await db
-    .select({ id: partners.id, fullName: partners.fullName, shortName: partners.shortName, stage: partners.stage, type: partners.type })
+  // The page and the total in one query; a page past the end has no rows to carry it.
+  const rows = await db
+    .select({
+      id: partners.id,
+      fullName: partners.fullName,
+      shortName: partners.shortName,
+      stage: partners.stage,
+      type: partners.type,
+      total: sql<number>`(count(*) over ())::int`,
+    })
     .from(partners)
     .where(where)
     .orderBy(asc(sql`coalesce(${partners.shortName}, ${partners.fullName})`), asc(partners.id))
     .limit(pageSize)
     .offset(page * pageSize);
+  const items = rows.map(({ total: _total, ...item }) => item);
+  if (rows.length > 0 || page === 0) return { items, total: Number(rows[0]?.total ?? 0) };
+  const [total] = await db.select({ n: count() }).from(partners).where(where);
   return { items, total: total?.n ?? 0 };
 }

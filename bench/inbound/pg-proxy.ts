@@ -1,0 +1,117 @@
+/**
+ * A TCP proxy between a bot and Postgres that counts what the bot sends, by reading the
+ * frontend protocol: Query ('Q') and Execute ('E') are statements; Sync ('S') and Query are
+ * round trips (each waits for the server's ReadyForQuery); Parse ('P') is counted too (a
+ * statement prepared, rather than reused). The server's side is piped through untouched.
+ */
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+
+export interface ProxyCounts {
+  statements: number;
+  roundTrips: number;
+  parses: number;
+  connections: number;
+}
+
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const Q = "Q".charCodeAt(0);
+const E = "E".charCodeAt(0);
+const S = "S".charCodeAt(0);
+const P = "P".charCodeAt(0);
+
+/** Parses one connection's frontend stream, chunk by chunk, without copying the messages. */
+class FrontendParser {
+  /** Before the startup packet (and again after an SSLRequest refused with 'N'). */
+  private startup = true;
+  private skip = 0;
+  private readonly header = Buffer.alloc(8);
+  private have = 0;
+
+  constructor(private readonly counts: ProxyCounts) {}
+
+  feed(chunk: Buffer): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - i);
+        this.skip -= n;
+        i += n;
+        continue;
+      }
+      // Startup packets: int32 length, int32 code, no type byte. Typed messages: byte, int32 length.
+      const size = this.startup ? 8 : 5;
+      const n = Math.min(size - this.have, chunk.length - i);
+      chunk.copy(this.header, this.have, i, i + n);
+      this.have += n;
+      i += n;
+      if (this.have < size) return;
+      this.have = 0;
+      if (this.startup) {
+        const length = this.header.readInt32BE(0);
+        const code = this.header.readInt32BE(4);
+        this.skip = length - 8;
+        if (code !== SSL_REQUEST && code !== GSSENC_REQUEST) this.startup = false;
+      } else {
+        const type = this.header[0]!;
+        this.skip = this.header.readInt32BE(1) - 4;
+        if (type === Q) {
+          this.counts.statements++;
+          this.counts.roundTrips++;
+        } else if (type === E) this.counts.statements++;
+        else if (type === S) this.counts.roundTrips++;
+        else if (type === P) this.counts.parses++;
+      }
+    }
+  }
+}
+
+export class CountingProxy {
+  readonly counts: ProxyCounts = { statements: 0, roundTrips: 0, parses: 0, connections: 0 };
+  port = 0;
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    private readonly target: { host: string; port: number },
+  ) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((client) => {
+      this.counts.connections++;
+      const server = createConnection(this.target);
+      const parser = new FrontendParser(this.counts);
+      this.sockets.add(client).add(server);
+      client.setNoDelay(true);
+      server.setNoDelay(true);
+      client.on("data", (chunk: Buffer) => {
+        parser.feed(chunk);
+        if (!server.write(chunk)) client.pause();
+      });
+      server.on("drain", () => client.resume());
+      server.pipe(client);
+      const close = () => {
+        client.destroy();
+        server.destroy();
+        this.sockets.delete(client);
+        this.sockets.delete(server);
+      };
+      client.on("close", close).on("error", close);
+      server.on("close", close).on("error", close);
+      client.on("end", () => server.end());
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  snapshot(): ProxyCounts {
+    return { ...this.counts };
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
