@@ -15,8 +15,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# dist/.tsbuildinfo only serves the next incremental build: the image does not need it.
-RUN npm run build && rm -f dist/.tsbuildinfo
+COPY drizzle ./drizzle
+# The build also prepares the embedded database (.pglite-template): a first start copies it
+# instead of creating one. dist/.tsbuildinfo only serves the next incremental build.
+RUN npm run build && rm -f dist/.tsbuildinfo && chmod -R a+rX .pglite-template
 
 # --- runtime ----------------------------------------------------------------------------------
 FROM node:20-bookworm-slim
@@ -28,6 +30,7 @@ ENV NODE_ENV=production
 # and locales/ sit side by side in /app. Files stay owned by root: the bot only reads them.
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/.pglite-template ./.pglite-template
 COPY drizzle ./drizzle
 COPY locales ./locales
 COPY package.json ./

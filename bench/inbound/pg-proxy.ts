@@ -28,12 +28,32 @@ class FrontendParser {
   private skip = 0;
   private readonly header = Buffer.alloc(8);
   private have = 0;
+  /** The body of a Parse message being read: its query text is counted. */
+  private parse: { left: number; parts: Buffer[] } | undefined;
 
-  constructor(private readonly counts: ProxyCounts) {}
+  constructor(
+    private readonly counts: ProxyCounts,
+    private readonly parsed: Map<string, number>,
+  ) {}
 
   feed(chunk: Buffer): void {
     let i = 0;
     while (i < chunk.length) {
+      if (this.parse) {
+        const n = Math.min(this.parse.left, chunk.length - i);
+        this.parse.parts.push(Buffer.from(chunk.subarray(i, i + n)));
+        this.parse.left -= n;
+        i += n;
+        if (this.parse.left === 0) {
+          // Parse: statement name, NUL, query text, NUL, parameter types.
+          const body = Buffer.concat(this.parse.parts);
+          const start = body.indexOf(0) + 1;
+          const query = body.toString("utf8", start, body.indexOf(0, start)).replace(/\s+/g, " ").slice(0, 160);
+          this.parsed.set(query, (this.parsed.get(query) ?? 0) + 1);
+          this.parse = undefined;
+        }
+        continue;
+      }
       if (this.skip > 0) {
         const n = Math.min(this.skip, chunk.length - i);
         this.skip -= n;
@@ -61,7 +81,13 @@ class FrontendParser {
           this.counts.roundTrips++;
         } else if (type === E) this.counts.statements++;
         else if (type === S) this.counts.roundTrips++;
-        else if (type === P) this.counts.parses++;
+        else if (type === P) {
+          this.counts.parses++;
+          if (this.skip > 0) {
+            this.parse = { left: this.skip, parts: [] };
+            this.skip = 0;
+          }
+        }
       }
     }
   }
@@ -69,6 +95,8 @@ class FrontendParser {
 
 export class CountingProxy {
   readonly counts: ProxyCounts = { statements: 0, roundTrips: 0, parses: 0, connections: 0 };
+  /** Query texts of Parse messages (statements prepared), with how often each was prepared. */
+  readonly parsed = new Map<string, number>();
   port = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -81,7 +109,7 @@ export class CountingProxy {
     this.server = createServer((client) => {
       this.counts.connections++;
       const server = createConnection(this.target);
-      const parser = new FrontendParser(this.counts);
+      const parser = new FrontendParser(this.counts, this.parsed);
       this.sockets.add(client).add(server);
       client.setNoDelay(true);
       server.setNoDelay(true);
@@ -106,8 +134,8 @@ export class CountingProxy {
     return this;
   }
 
-  snapshot(): ProxyCounts {
-    return { ...this.counts };
+  snapshot(): ProxyCounts & { parsed: Map<string, number> } {
+    return { ...this.counts, parsed: new Map(this.parsed) };
   }
 
   async stop(): Promise<void> {

@@ -97,12 +97,12 @@ export function spawnNode(name: string, args: string[], env: Record<string, stri
       waiter.resolve();
     }
   };
-  child.stdout!.on("data", (chunk: Buffer) => {
+  child.stdout.on("data", (chunk: Buffer) => {
     const lines = (partial + chunk.toString("utf8")).split("\n");
     partial = lines.pop() ?? "";
     for (const line of lines) if (line) onLine(line);
   });
-  child.stderr!.on("data", (chunk: Buffer) => (other = (other + chunk.toString("utf8")).slice(-20_000)));
+  child.stderr.on("data", (chunk: Buffer) => (other = (other + chunk.toString("utf8")).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   let done = false;
   void exited.then(() => (done = true));
@@ -132,4 +132,13 @@ export function spawnNode(name: string, args: string[], env: Record<string, stri
       clearTimeout(timer);
     },
   };
+}
+
+/** CPU time the whole machine spent busy (all cores, all processes), in ms, from /proc/stat. */
+export function machineBusyMs(): number {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/);
+  const ticks = fields.map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already in user).
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+  return ((total - ticks[3]! - ticks[4]!) * 1000) / CLOCK_TICKS;
 }

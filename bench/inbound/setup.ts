@@ -18,7 +18,7 @@ export async function inviteStaff(target: Target, admin: TestUser, users: TestUs
     await ok(target, target.send(press(admin, data, { message_id: last.messageId, chat: privateChat(admin) }), admin.id), data);
   };
   const tokens: string[] = [];
-  for (const _ of users) {
+  while (tokens.length < users.length) {
     await ok(target, target.send(command(admin, "invite"), admin.id), "/invite");
     await pressLast("invite:role:staff");
     if (view().last?.buttons.includes("invite:unit:none")) await pressLast("invite:unit:none");

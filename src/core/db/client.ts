@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { type SQL, sql } from "drizzle-orm";
@@ -116,6 +117,15 @@ export async function openDatabase(options: {
 }): Promise<Database> {
   if (!options.url) {
     mkdirSync(options.dataDir, { recursive: true });
+    if (!existsSync(join(options.dataDir, "PG_VERSION"))) {
+      // A first start: a copy of the database made at build time, else a new one (initdb, a few seconds).
+      const { copyTemplate } = await import("./pglite-template.js");
+      const copied = copyTemplate(options.dataDir);
+      options.logger.info(
+        { dataDir: options.dataDir },
+        copied ? "first start: the embedded database is copied from the prepared template" : "first start: creating the embedded database, this takes a few seconds",
+      );
+    }
     // 16 MB of shared buffers instead of 128 MB: ample for this bot, ~100 MB less resident memory.
     const client = await createPglite(options.dataDir, { sharedBuffers: "16MB" });
     return openPglite(client);
