@@ -6,9 +6,13 @@
  * docs/BENCHMARKS.md. The script builds dist/ first (npm run build).
  *
  * BENCH_ROUNDS (3) rounds of BENCH_SECONDS (15) after BENCH_WARMUP_SECONDS (3) of warm-up;
- * BENCH_CHATS (200); BENCH_OPEN_RATE (300); BENCH_PROXY_SECONDS (a third of a round, at least 3);
- * BENCH_DATABASE_URL or TEST_DATABASE_URL: the Postgres server (postgres://postgres@127.0.0.1:5432/postgres);
- * BENCH_LOG_LEVEL (warn): the bots' LOG_LEVEL; BENCH_DOCS=0 leaves docs/BENCHMARKS.md alone.
+ * BENCH_CHATS (200); BENCH_PARTNERS (30) made for the list; BENCH_OPEN_RATE (300);
+ * BENCH_PROXY_SECONDS (a third of a round, at least 3) for the counted round;
+ * BENCH_DATABASE_URL or TEST_DATABASE_URL: the Postgres server (postgres://postgres@127.0.0.1:5432/postgres),
+ * reached without TLS (the counting proxy reads the protocol); BENCH_LOG_LEVEL (warn): the bots' LOG_LEVEL;
+ * BENCH_DOCS=0 leaves docs/BENCHMARKS.md alone. To look closer: BENCH_CPU_PROFILE=<dir> writes a V8
+ * CPU profile of the bot of the interleaved rounds; BENCH_SLOW_MS=<ms> prints every slower POST.
+ * A quick check that it all works: BENCH_ROUNDS=1 BENCH_SECONDS=5 npm run bench:inbound.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, release, tmpdir, type } from "node:os";
@@ -17,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import postgres from "postgres";
 import { BOT_USER, makeUser, type TestUser } from "../test/helpers/updates.js";
 import { FakeBotApi } from "./inbound/fake-api.js";
-import { ChatDriver, closedLoop, openLoop, type RoundSummary, Target, WebhookClient } from "./inbound/load.js";
+import { ChatDriver, closedLoop, KINDS, openLoop, type RoundSummary, Target, WebhookClient } from "./inbound/load.js";
 import { CountingProxy, type ProxyCounts } from "./inbound/pg-proxy.js";
 import { type Child, cpuMs, freePort, machineBusyMs, spawnNode } from "./inbound/processes.js";
 import { fmt, type Goal, markdown, median, printReport, type Report, type Row, writeSection } from "./inbound/report.js";
@@ -56,7 +60,6 @@ const BOT_INFO = {
   has_main_web_app: false,
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (text: string) => console.log(`[bench:inbound] ${text}`);
 
 // ---------------------------------------------------------------- databases
@@ -128,6 +131,12 @@ async function count(name: string, query: string): Promise<number> {
 // ---------------------------------------------------------------- processes
 
 const children: Child[] = [];
+const clients: WebhookClient[] = [];
+const webhookClient = (port: number) => {
+  const client = new WebhookClient(port, HOOK_PATH, SECRET);
+  clients.push(client);
+  return client;
+};
 const apis: FakeBotApi[] = [];
 const proxies: CountingProxy[] = [];
 const workDir = mkdtempSync(join(tmpdir(), "bench-inbound-"));
@@ -179,7 +188,7 @@ async function startBot(name: string, api: FakeBotApi, admin: TestUser, database
   );
   children.push(child);
   await startedWithin(name, child, webhookSet);
-  return { child, client: new WebhookClient(port, HOOK_PATH, SECRET) };
+  return { child, client: webhookClient(port) };
 }
 
 async function startBareBot(name: string, api: FakeBotApi, url: string): Promise<Running> {
@@ -192,7 +201,7 @@ async function startBareBot(name: string, api: FakeBotApi, url: string): Promise
   );
   children.push(child);
   await startedWithin(name, child, child.waitForLine("bot is running", 120_000));
-  return { child, client: new WebhookClient(port, HOOK_PATH, SECRET) };
+  return { child, client: webhookClient(port) };
 }
 
 // ---------------------------------------------------------------- measured rounds
@@ -235,12 +244,17 @@ interface Measured extends RoundSummary {
   statementsPerUpdate: number;
   roundTripsPerUpdate: number;
   parsesPerUpdate: number;
+  /** Transactions per update as the proxy saw them end (counted round): a check of pg_stat_database's. */
+  proxyTransactionsPerUpdate: number;
   /** Query texts prepared in the window (counted round), most often first. */
   prepared: [string, number][];
   botErrors: number;
   botWarnings: number;
   unsent?: number;
 }
+
+const EPOCH = performance.now();
+const at = () => `${((performance.now() - EPOCH) / 1000).toFixed(2)} s`;
 
 async function measure(
   target: Target,
@@ -252,8 +266,14 @@ async function measure(
   let before: Probe | undefined;
   let after: Probe | undefined;
   const summary = await run({
-    before: async () => void (before = await probe(running, database, proxy)),
-    after: async () => void (after = await probe(running, database, proxy)),
+    before: async () => {
+      before = await probe(running, database, proxy);
+      if (process.env.BENCH_SLOW_MS) say(`${target.name}: window opens at ${at()}`);
+    },
+    after: async () => {
+      after = await probe(running, database, proxy);
+      if (process.env.BENCH_SLOW_MS) say(`${target.name}: window closes at ${at()}`);
+    },
   });
   const b = before!;
   const a = after!;
@@ -271,6 +291,7 @@ async function measure(
     statementsPerUpdate: a.proxy && b.proxy ? per(a.proxy.statements - b.proxy.statements) : Number.NaN,
     roundTripsPerUpdate: a.proxy && b.proxy ? per(a.proxy.roundTrips - b.proxy.roundTrips) : Number.NaN,
     parsesPerUpdate: a.proxy && b.proxy ? per(a.proxy.parses - b.proxy.parses) : Number.NaN,
+    proxyTransactionsPerUpdate: a.proxy && b.proxy ? per(a.proxy.transactions - b.proxy.transactions) : Number.NaN,
     prepared: a.proxy
       ? [...a.proxy.parsed]
           .map(([query, n]): [string, number] => [query, n - (b.proxy?.parsed.get(query) ?? 0)])
@@ -289,16 +310,17 @@ const open = (target: Target, warmupS: number, windowS: number) => (window: Para
 
 function line(name: string, m: Measured): string {
   const kinds = Object.entries(m.kinds)
-    .map(([kind, n]) => `${kind} ${Math.round((100 * n) / Math.max(1, m.updates))}%`)
+    .map(([kind, n]) => `${kind} ${Math.round((100 * n) / Math.max(1, m.sampled))}%`)
     .join(" ");
   return (
-    `${name}: ${fmt(m.updatesPerSecond, 0)} updates/s, POST p50/p95/p99 ${fmt(m.postP50)}/${fmt(m.postP95)}/${fmt(m.postP99)} ms, ` +
+    `${name}: ${fmt(m.updatesPerSecond, 0)} updates/s, POST p50/p95/p99/max ${fmt(m.postP50)}/${fmt(m.postP95)}/${fmt(m.postP99)}/${fmt(m.postMax, 0)} ms, ` +
     `first reply p50/p99 ${fmt(m.firstP50)}/${fmt(m.firstP99)} ms, CPU ${fmt(m.cpuMsPerUpdate, 2)} ms/update` +
     (Number.isFinite(m.transactionsPerUpdate) ? `, ${fmt(m.transactionsPerUpdate, 2)} transactions/update` : "") +
     (Number.isFinite(m.statementsPerUpdate) ? `, ${fmt(m.statementsPerUpdate, 2)} statements and ${fmt(m.roundTripsPerUpdate, 2)} round trips/update` : "") +
     ` [${kinds}; dialogs ${m.dialogs.completed} saved, ${m.dialogs.desynced} lost; failed ${m.failed}, no reply ${m.noReply}, bot errors ${m.botErrors}, warnings ${m.botWarnings}` +
     (m.unsent !== undefined ? `, late ${m.late}, unsent ${m.unsent}` : "") +
-    `; other processes ${fmt(m.otherCores, 2)} cores]`
+    `; other processes ${fmt(m.otherCores, 2)} cores]` +
+    `\n    slowest POSTs by step: ${m.slowest.map((x) => `${x.label} p99 ${fmt(x.p99, 0)} ms (max ${fmt(x.max, 0)}, n ${x.count})`).join("; ")}`
   );
 }
 
@@ -312,10 +334,16 @@ async function cleanup() {
   rmSync(workDir, { recursive: true, force: true });
 }
 let interrupted = false;
-process.once("SIGINT", () => {
-  interrupted = true;
-  say("interrupted: cleaning up");
-  void cleanup().finally(() => process.exit(130));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    say(`${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+// However this process ends, no bot outlives it (its databases go at the next run: dropLeftovers).
+process.once("exit", () => {
+  for (const child of children) if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
 });
 
 async function main() {
@@ -370,13 +398,13 @@ async function main() {
   proxies.push(proxy);
   ours = await startBot("bot (via proxy)", ourApi, admin, { DATABASE_URL: databaseUrl(ourDb, proxy) });
   ourTarget = new Target("this bot", ourApi, ours.client, ourTarget.chats, true);
-  const ourProxy = await measure(ourTarget, ours, ourDb, closed(ourTarget, Math.min(2, WARMUP_SECONDS), PROXY_SECONDS), proxy);
+  const ourProxy = await measure(ourTarget, ours, ourDb, closed(ourTarget, WARMUP_SECONDS, PROXY_SECONDS), proxy);
   say(`counted round ${line("this bot", ourProxy)}`);
   ours.client.close();
   await ours.child.stop();
   bare = await startBareBot("bare bot (via proxy)", bareApi, databaseUrl(bareDb, proxy));
   bareTarget = new Target("bare grammY bot", bareApi, bare.client, bareTarget.chats, false);
-  const bareProxy = await measure(bareTarget, bare, bareDb, closed(bareTarget, Math.min(2, WARMUP_SECONDS), PROXY_SECONDS), proxy);
+  const bareProxy = await measure(bareTarget, bare, bareDb, closed(bareTarget, WARMUP_SECONDS, PROXY_SECONDS), proxy);
   say(`counted round ${line("bare bot", bareProxy)}`);
   bare.client.close();
   await bare.child.stop();
@@ -416,7 +444,8 @@ async function main() {
   const extraRows: Row[] = [
     row("Postgres backends' CPU ms/update", (m) => m.postgresCpuMsPerUpdate, 2),
     row("load generator + fake API CPU ms/update", (m) => m.generatorCpuMsPerUpdate, 2),
-    proxied("statements prepared (Parse)/update", (m) => m.parsesPerUpdate),
+    proxied("transactions/update, seen by the proxy", (m) => m.proxyTransactionsPerUpdate),
+    proxied("statements parsed (Parse)/update", (m) => m.parsesPerUpdate),
     { label: "updates measured (all rounds)", ours: sum(ourRounds, (m) => m.updates), bare: sum(bareRounds, (m) => m.updates), digits: 0 },
     { label: "failed POSTs (non-2xx or none)", ours: sum(ourRounds, (m) => m.failed), bare: sum(bareRounds, (m) => m.failed), digits: 0 },
     { label: "bot error lines (level ≥ 50)", ours: sum(ourRounds, (m) => m.botErrors), bare: sum(bareRounds, (m) => m.botErrors), digits: 0 },
@@ -435,6 +464,15 @@ async function main() {
     { goal: "CPU ≤ 1.5 ms/update", value: `${fmt(cpu, 2)} ms`, pass: cpu <= 1.5 },
   ];
   const notes: string[] = [];
+  const measured = [...ourRounds, ...bareRounds, ourOpen, bareOpen, ourProxy, bareProxy, pglite];
+  const failed = measured.reduce((n, m) => n + m.failed, 0);
+  const noReply = measured.reduce((n, m) => n + m.noReply, 0);
+  const lost = measured.reduce((n, m) => n + m.dialogs.desynced, 0);
+  notes.push(
+    `Over every measured window (${measured.reduce((n, m) => n + m.updates, 0).toLocaleString("en-US")} updates): ${failed} POSTs failed (non-2xx or no answer), ` +
+      `${noReply} updates got no Bot API call, ${lost} /newpartner dialogs lost their way; error lines (level ≥ 50) in the bots' logs over the whole run: ` +
+      `${children.reduce((n, child) => n + child.log.errors, 0)}; POSTs sent again after a kept-alive connection was reset: ${clients.reduce((n, c) => n + c.retries, 0)}.`,
+  );
   const other = median([...ourRounds, ...bareRounds].map((m) => m.otherCores));
   notes.push(
     `Other processes on the machine used ${fmt(other, 2)} of its ${cpus().length} cores (median over the measured windows)` +
@@ -443,8 +481,11 @@ async function main() {
   const reparsed = ourProxy.prepared;
   if (ourProxy.parsesPerUpdate > 0.05 && reparsed.length > 0) {
     notes.push(
-      `After warm-up the bot still prepares ${fmt(ourProxy.parsesPerUpdate, 2)} statements per update (the bare bot: ${fmt(bareProxy.parsesPerUpdate, 2)}): ` +
-        `${reparsed.length} distinct query texts were prepared in the counted window, most often: ${reparsed
+      `On warm connections the bot still parses ${fmt(ourProxy.parsesPerUpdate, 2)} statements per update (the bare bot: ${fmt(bareProxy.parsesPerUpdate, 2)}): ` +
+        "drizzle-orm's postgres-js driver prepares only queries given a name (.prepare(name)); the others go as unnamed statements, parsed and planned " +
+        "each time, and postgres.js describes one with parameters before binding it, one more round trip each " +
+        `(round trips − statements = ${fmt(ourProxy.roundTripsPerUpdate - ourProxy.statementsPerUpdate, 2)} per update). ` +
+        `${reparsed.length} query texts were parsed in the counted window, most often: ${reparsed
           .slice(0, 3)
           .map(([query, n]) => `${n} × \`${query.length >= 160 ? `${query}…` : query}\``)
           .join("; ")}`,
@@ -470,6 +511,12 @@ async function main() {
       `counted (proxy) round ${PROXY_SECONDS} s; open-loop round ${SECONDS} s at ${OPEN_RATE}/s; bots' LOG_LEVEL=${LOG_LEVEL}`,
     rows,
     extraRows,
+    byKind: KINDS.map((kind) => ({
+      kind,
+      ours: { p50: med(ourRounds, (m) => m.byKind[kind].p50), p99: med(ourRounds, (m) => m.byKind[kind].p99) },
+      bare: { p50: med(bareRounds, (m) => m.byKind[kind].p50), p99: med(bareRounds, (m) => m.byKind[kind].p99) },
+    })),
+    slowest: ourRounds.at(-1)?.slowest.map((x) => `${x.label}: p50 ${fmt(x.p50, 0)} ms, p99 ${fmt(x.p99, 0)} ms, max ${fmt(x.max, 0)} ms`) ?? [],
     openLoop: [openLine("this bot", ourOpen), openLine("bare bot", bareOpen)],
     pglite: `PGlite (no DATABASE_URL), same closed-loop load, one round of ${SECONDS} s: ${fmt(pglite.updatesPerSecond, 0)} updates/s, POST p50 ${fmt(pglite.postP50)} ms, p99 ${fmt(pglite.postP99)} ms`,
     goals,
@@ -490,4 +537,3 @@ try {
 } finally {
   if (!interrupted) await cleanup();
 }
-await sleep(0);

@@ -80,6 +80,10 @@ bot.catch((error) => log(50, "update failed", { err: String(error.error) }));
 const path = env("WEBHOOK_PATH");
 const handle = webhookCallback(bot, "http", { secretToken: env("WEBHOOK_SECRET") });
 const server = createServer((req, res) => {
+  if (req.method === "GET" && req.url === "/healthz") {
+    res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+    return;
+  }
   if (req.method !== "POST" || req.url !== path) {
     res.writeHead(404).end();
     return;

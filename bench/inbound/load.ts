@@ -11,10 +11,14 @@ import { command, press, privateChat, text, type TestUser } from "../../test/hel
 import type { ChatView, FakeBotApi } from "./fake-api.js";
 
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
+/** BENCH_SLOW_MS: every POST slower than this is printed (when it was sent, what it was), to find stalls. */
+const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 0);
+const EPOCH = performance.now();
 
 /** Posts updates to a webhook over kept-alive connections; resolves with the HTTP status (-1: no answer). */
 export class WebhookClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 512, timeout: 4_000 });
+  // FIFO: every kept-alive connection is reused in turn, so none idles into the server's timeout.
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 512, timeout: 4_000, scheduling: "fifo" });
   retries = 0;
 
   constructor(
@@ -49,6 +53,25 @@ export class WebhookClient {
       });
       req.end(body);
     });
+  }
+
+  /** Opens `n` kept-alive connections (n GET /healthz at once), so that the load starts on them. */
+  async connect(n: number): Promise<void> {
+    await Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          new Promise<void>((resolve) => {
+            const req = request({ host: "127.0.0.1", port: this.port, path: "/healthz", method: "GET", agent: this.agent }, (res) => {
+              res.resume();
+              res.once("end", () => resolve());
+              res.once("error", () => resolve());
+            });
+            req.once("error", () => resolve());
+            req.end();
+          }),
+      ),
+    );
   }
 
   close(): void {
@@ -166,7 +189,7 @@ export class ChatDriver {
   }
 
   /** The next update of this chat, given what the bot showed it. */
-  next(view: ChatView, strict: boolean, counts: DialogCounts): { update: Update; kind: Kind } {
+  next(view: ChatView, strict: boolean, counts: DialogCounts): { update: Update; kind: Kind; label: string } {
     if (this.step === undefined) {
       const r = this.rng();
       if (r < START_DIALOG) this.beginDialog();
@@ -176,33 +199,36 @@ export class ChatDriver {
           const buttons = view.list?.buttons.filter((data) => LIST_BUTTON.test(data)) ?? [];
           if (view.list && buttons.length > 0) {
             const data = buttons[Math.floor(this.rng() * buttons.length)]!;
-            return { update: press(this.user, data, { message_id: view.list.messageId, chat: privateChat(this.user) }), kind };
+            const label = `button ${data.replace(/^(pl:(?:f|set):[a-z]+|pl:[a-z]+).*$/, "$1")}`;
+            return { update: press(this.user, data, { message_id: view.list.messageId, chat: privateChat(this.user) }), kind, label };
           }
-          return { update: command(this.user, "partners"), kind: "partners" };
+          return { update: command(this.user, "partners"), kind: "partners", label: "/partners" };
         }
-        return { update: command(this.user, kind), kind };
+        return { update: command(this.user, kind), kind, label: `/${kind}` };
       }
     }
-    const step = NEW_PARTNER[this.step!]!;
+    const index = this.step!;
+    const step = NEW_PARTNER[index]!;
+    const label = `dialog ${index + 1}/${NEW_PARTNER.length} ${step.kind === "press" ? step.data : step.kind === "command" ? `/${step.name}` : "text"}`;
     if (step.kind === "press") {
       const last = view.last;
       if (strict) {
         const buttons = last?.buttons ?? [];
         if (this.step === 3 && buttons.includes("ask:pick:continue")) {
           counts.similar++;
-          return { update: this.pressOn(view, "ask:pick:continue"), kind: "dialog" };
+          return { update: this.pressOn(view, "ask:pick:continue"), kind: "dialog", label: "dialog ask:pick:continue" };
         }
         if (!buttons.includes(step.data)) {
           counts.desynced++;
           this.step = undefined;
-          return { update: command(this.user, "cancel"), kind: "dialog" };
+          return { update: command(this.user, "cancel"), kind: "dialog", label: "dialog /cancel" };
         }
       }
       this.advance();
-      return { update: this.pressOn(view, step.data), kind: "dialog" };
+      return { update: this.pressOn(view, step.data), kind: "dialog", label };
     }
     this.advance();
-    return { update: step.kind === "command" ? command(this.user, step.name) : text(this.user, step.body(this.answers!)), kind: "dialog" };
+    return { update: step.kind === "command" ? command(this.user, step.name) : text(this.user, step.body(this.answers!)), kind: "dialog", label };
   }
 
   /** After the answer to an update: the end of a dialog is checked (strict) and counted. */
@@ -229,10 +255,27 @@ export class ChatDriver {
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
+export interface Spread {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+const spread = (values: number[]): Spread => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN };
+};
+
 export class Stats {
+  /** Updates answered within the window: the throughput. */
+  answered = 0;
+  /** Latencies of the updates sent (or due, open loop) within the window, however late answered. */
   readonly post: number[] = [];
   readonly firstReply: number[] = [];
   readonly kinds = new Map<Kind, number>(KINDS.map((k) => [k, 0]));
+  /** POST latencies by kind, and by finer label (the button, the dialog's step). */
+  readonly byKind = new Map<Kind, number[]>(KINDS.map((k) => [k, []]));
+  readonly byLabel = new Map<string, number[]>();
   /** Non-2xx answers and requests that got no answer. */
   failed = 0;
   /** Answered updates for which no Bot API call for the chat arrived. */
@@ -242,19 +285,31 @@ export class Stats {
   /** Open loop: updates that waited for a free chat past their time. */
   late = 0;
 
-  get updates(): number {
-    return this.post.length;
+  record(latency: number, firstReply: number | undefined, status: number, kind: { kind: Kind; label: string } | undefined) {
+    this.post.push(latency);
+    if (firstReply !== undefined) this.firstReply.push(firstReply);
+    else this.noReply++;
+    if (status < 200 || status > 299) this.failed++;
+    this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
+    if (!kind) return;
+    this.kinds.set(kind.kind, (this.kinds.get(kind.kind) ?? 0) + 1);
+    this.byKind.get(kind.kind)?.push(latency);
+    const values = this.byLabel.get(kind.label);
+    if (values) values.push(latency);
+    else this.byLabel.set(kind.label, [latency]);
   }
 
   summary(seconds: number) {
     const post = [...this.post].sort((a, b) => a - b);
     const first = [...this.firstReply].sort((a, b) => a - b);
     return {
-      updates: this.updates,
-      updatesPerSecond: this.updates / seconds,
+      updates: this.answered,
+      updatesPerSecond: this.answered / seconds,
+      sampled: post.length,
       postP50: percentile(post, 50),
       postP95: percentile(post, 95),
       postP99: percentile(post, 99),
+      postMax: post.at(-1) ?? Number.NaN,
       firstP50: percentile(first, 50),
       firstP95: percentile(first, 95),
       firstP99: percentile(first, 99),
@@ -262,6 +317,12 @@ export class Stats {
       noReply: this.noReply,
       statuses: Object.fromEntries(this.statuses),
       kinds: Object.fromEntries(this.kinds),
+      byKind: Object.fromEntries([...this.byKind].map(([kind, values]) => [kind, spread(values)])) as Record<Kind, Spread>,
+      slowest: [...this.byLabel]
+        .filter(([, values]) => values.length >= 20)
+        .map(([label, values]) => ({ label, ...spread(values) }))
+        .sort((a, b) => b.p99 - a.p99)
+        .slice(0, 5),
       dialogs: { ...this.dialogs },
       late: this.late,
     };
@@ -273,8 +334,9 @@ export type RoundSummary = ReturnType<Stats["summary"]>;
 /** One bot under load: its fake Bot API, its webhook and the chats that talk to it. */
 export class Target {
   stats = new Stats();
-  /** Whether answers are recorded in `stats` (the measured window). */
-  collecting = false;
+  /** The measured window (performance.now()); nothing is recorded outside it. */
+  private windowStart = Number.POSITIVE_INFINITY;
+  private windowEnd = Number.POSITIVE_INFINITY;
   inFlight = 0;
 
   constructor(
@@ -286,8 +348,29 @@ export class Target {
     readonly strict: boolean,
   ) {}
 
+  openWindow(): void {
+    this.stats = new Stats();
+    this.windowStart = performance.now();
+    this.windowEnd = Number.POSITIVE_INFINITY;
+  }
+
+  /** Closes the window; returns its length in seconds. Updates sent in it are still recorded when answered. */
+  closeWindow(): number {
+    this.windowEnd = performance.now();
+    return (this.windowEnd - this.windowStart) / 1000;
+  }
+
+  /** Forgets the window (after the drain). */
+  resetWindow(): void {
+    this.windowStart = this.windowEnd = Number.POSITIVE_INFINITY;
+  }
+
+  private inWindow(time: number): boolean {
+    return time >= this.windowStart && time <= this.windowEnd;
+  }
+
   /** Sends one update and waits for the answer; `scheduledAt` (open loop) is when it was due. */
-  async send(update: Update, chatId: number, scheduledAt?: number): Promise<{ status: number; view: ChatView }> {
+  async send(update: Update, chatId: number, scheduledAt?: number, kind?: { kind: Kind; label: string }): Promise<{ status: number; view: ChatView; sampled: boolean }> {
     const view = this.api.chat(chatId);
     view.outstanding = true;
     view.firstReplyAt = undefined;
@@ -295,31 +378,35 @@ export class Target {
     if (callback) this.api.callbackChats.set(callback, chatId);
     this.inFlight++;
     const sent = performance.now();
+    const from = scheduledAt ?? sent;
+    const sampled = this.inWindow(from);
+    const stats = this.stats;
     const status = await this.client.post(JSON.stringify(update));
     const answered = performance.now();
     this.inFlight--;
     view.outstanding = false;
     if (callback) this.api.callbackChats.delete(callback);
-    if (this.collecting) {
-      const from = scheduledAt ?? sent;
-      const stats = this.stats;
-      stats.post.push(answered - from);
-      if (view.firstReplyAt !== undefined) stats.firstReply.push(view.firstReplyAt - from);
-      else stats.noReply++;
-      if (status < 200 || status > 299) stats.failed++;
-      stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
+    if (SLOW_MS > 0 && answered - sent > SLOW_MS) {
+      console.log(
+        `[slow] ${this.name} chat ${chatId} ${kind?.label ?? "set-up"}: sent at ${((sent - EPOCH) / 1000).toFixed(2)} s, answered after ${(answered - sent).toFixed(0)} ms` +
+          (view.firstReplyAt !== undefined ? ` (first reply after ${(view.firstReplyAt - sent).toFixed(0)} ms)` : ""),
+      );
+    }
+    if (this.inWindow(answered)) this.stats.answered++;
+    if (sampled) {
+      stats.record(answered - from, view.firstReplyAt === undefined ? undefined : view.firstReplyAt - from, status, kind);
       if (scheduledAt !== undefined && sent - scheduledAt > 5) stats.late++;
     }
-    return { status, view };
+    return { status, view, sampled };
   }
 
   /** The chat's next update of the mix, sent and answered. */
   async step(chat: ChatDriver, scheduledAt?: number): Promise<void> {
-    const counts = () => (this.collecting ? this.stats.dialogs : { completed: 0, desynced: 0, similar: 0 });
-    const { update, kind } = chat.next(this.api.chat(chat.user.id), this.strict, counts());
-    const { view } = await this.send(update, chat.user.id, scheduledAt);
-    if (this.collecting) this.stats.kinds.set(kind, (this.stats.kinds.get(kind) ?? 0) + 1);
-    chat.answered(view, this.strict, counts());
+    const stats = this.stats;
+    const scratch: DialogCounts = { completed: 0, desynced: 0, similar: 0 };
+    const { update, kind, label } = chat.next(this.api.chat(chat.user.id), this.strict, this.inWindow(scheduledAt ?? performance.now()) ? stats.dialogs : scratch);
+    const { view, sampled } = await this.send(update, chat.user.id, scheduledAt, { kind, label });
+    chat.answered(view, this.strict, sampled ? stats.dialogs : scratch);
   }
 }
 
@@ -333,21 +420,21 @@ export interface Window {
 
 /** Every chat sends its next update as soon as the previous one is answered. */
 export async function closedLoop(target: Target, warmupMs: number, windowMs: number, window: Window): Promise<RoundSummary> {
+  // Connections first, while the bot is idle: a busy Node server is slow to accept new ones.
+  await target.client.connect(target.chats.length);
   let running = true;
   const loops = target.chats.map(async (chat) => {
     while (running) await target.step(chat);
   });
   await sleep(warmupMs);
   await window.before();
-  target.stats = new Stats();
-  target.collecting = true;
-  const started = performance.now();
+  target.openWindow();
   await sleep(windowMs);
-  target.collecting = false;
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = target.closeWindow();
   await window.after();
   running = false;
   await Promise.all(loops);
+  target.resetWindow();
   return target.stats.summary(seconds);
 }
 
@@ -356,6 +443,7 @@ export async function closedLoop(target: Target, warmupMs: number, windowMs: num
  * (round-robin) that has none outstanding, or waits for one. Latency counts from when it was due.
  */
 export async function openLoop(target: Target, perSecond: number, warmupMs: number, windowMs: number, window: Window): Promise<RoundSummary & { unsent: number }> {
+  await target.client.connect(target.chats.length);
   const free = [...target.chats];
   const waiting: number[] = [];
   const interval = 1000 / perSecond;
@@ -388,17 +476,16 @@ export async function openLoop(target: Target, perSecond: number, warmupMs: numb
   tick();
   await sleep(warmupMs);
   await window.before();
-  target.stats = new Stats();
-  target.collecting = true;
-  const opened = performance.now();
+  target.openWindow();
   await sleep(windowMs);
-  target.collecting = false;
-  const seconds = (performance.now() - opened) / 1000;
+  const seconds = target.closeWindow();
   await window.after();
   running = false;
   clearTimeout(timer);
+  // Due in the window and never sent: their latency is unknown (at least the time they waited).
   const unsent = waiting.length;
   waiting.length = 0;
   while (pending.size > 0) await Promise.all([...pending]);
+  target.resetWindow();
   return { ...target.stats.summary(seconds), unsent };
 }

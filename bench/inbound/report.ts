@@ -31,6 +31,10 @@ export interface Report {
   settings: string;
   rows: Row[];
   extraRows: Row[];
+  /** POST latency by kind of update (medians over the rounds). */
+  byKind: { kind: string; ours: { p50: number; p99: number }; bare: { p50: number; p99: number } }[];
+  /** This bot's slowest steps by p99 (last round). */
+  slowest: string[];
   openLoop: string[];
   pglite: string;
   goals: Goal[];
@@ -56,6 +60,9 @@ export function printReport(report: Report): void {
   console.log("");
   for (const row of report.extraRows) console.log(line(row));
   console.log("");
+  console.log(`POST p50/p99 ms by kind: ${report.byKind.map((k) => `${k.kind} ${fmt(k.ours.p50, 0)}/${fmt(k.ours.p99, 0)} (bare ${fmt(k.bare.p50, 0)}/${fmt(k.bare.p99, 0)})`).join(", ")}`);
+  console.log(`this bot's slowest steps: ${report.slowest.join("; ")}`);
+  console.log("");
   for (const text of report.openLoop) console.log(text);
   console.log(report.pglite);
   console.log("");
@@ -72,7 +79,7 @@ export function markdown(report: Report): string {
     "## Inbound updates: `npm run bench:inbound`",
     "",
     "The update path in webhook mode on Postgres: the compiled bot (`node dist/main.js`) and a bare grammY bot " +
-      "(bench/inbound/bare-bot.ts: one session row read and written per update, one reply) under the same load, " +
+      "(bench/inbound/bare-bot.ts, run with tsx's loader: one session row read and written per update through postgres.js, one reply) under the same load, " +
       "each against its own fast fake Bot API on a local port. 200 staff chats (made through /invite and /start), " +
       "each sending its next update when the previous POST was answered (closed loop): 20% /start, 20% /help, " +
       "20% /partners, 20% presses of the partner list's filter and page buttons, 20% steps of /newpartner.",
@@ -82,14 +89,26 @@ export function markdown(report: Report): string {
     `- Machine: ${report.machine}`,
     `- ${report.settings}`,
     "",
-    "Medians over the rounds. Latencies in ms; \"first reply\" is from sending the update to the first Bot API call for that chat " +
-      "arriving at the fake. Statements and round trips are counted by a TCP proxy reading the Postgres protocol, in a shorter separate round.",
+    "Medians over the rounds. Updates/s counts the answers within the measured window; latencies (ms) are of the updates sent within it. " +
+      "\"First reply\" is from sending the update to the first Bot API call for that chat arriving at the fake. Transactions come from " +
+      "pg_stat_database (its counters lag by up to a second per backend, so a round is ±1 s of transactions); statements and round trips " +
+      "are counted by a TCP proxy reading the Postgres protocol (Query and Execute; Sync, Query and Flush), in a shorter separate round. " +
+      "CPU is the process's user + system time (/proc) over the window. Each round starts on connections opened while the bot is idle: " +
+      "a busy Node server is slow to accept new ones (200 fresh connections under load left requests waiting seconds even on a trivial server).",
     "",
     ...table(report.rows),
     "",
     "Also measured:",
     "",
     ...table(report.extraRows),
+    "",
+    "POST latency by kind of update, ms (medians over the rounds):",
+    "",
+    "| kind | this bot p50 | this bot p99 | bare p50 | bare p99 |",
+    "|---|---:|---:|---:|---:|",
+    ...report.byKind.map((k) => `| ${k.kind} | ${fmt(k.ours.p50)} | ${fmt(k.ours.p99)} | ${fmt(k.bare.p50)} | ${fmt(k.bare.p99)} |`),
+    "",
+    `This bot's slowest steps by p99 (last round): ${report.slowest.join("; ")}.`,
     "",
     ...report.openLoop.map((text) => `- ${text}`),
     `- ${report.pglite}`,

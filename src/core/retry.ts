@@ -121,7 +121,9 @@ export function explainFailure(error: unknown): string {
   const chain = chainOf(error);
   const coded = chain.findLast((e) => typeof e.code === "string");
   const code = typeof coded?.code === "string" ? coded.code : undefined;
-  const host = typeof coded?.hostname === "string" ? coded.hostname : undefined;
+  // node-fetch (the Bot API's client) names the host only in its message: "getaddrinfo ENOTFOUND <host>".
+  const named = typeof coded?.message === "string" ? /getaddrinfo [A-Z_]+ ([^\s,]+)/.exec(coded.message)?.[1] : undefined;
+  const host = typeof coded?.hostname === "string" ? coded.hostname : named;
   const innermost = chain.at(-1);
   const message = typeof innermost?.message === "string" ? innermost.message.trim() : String(error);
   switch (code) {

@@ -127,7 +127,8 @@ describe("event approval", () => {
     } finally {
       await undo();
     }
-    expect(lastAnswer(h)).toMatchObject({ text: "Извините, произошла ошибка. Попробуйте ещё раз чуть позже.", show_alert: true });
+    // The press was answered before the failure, and a button is answered once: the apology comes as a message.
+    expect(h.telegram.lastTextTo(admin.id)).toContain("Извините, что-то пошло не так");
     expect(await statusOf(event.id)).toBe("proposed");
     expect(await h.database.db.select().from(eventDecisions)).toEqual([]);
     const queued = await h.database.db.select({ chatId: outbox.chatId }).from(outbox);

@@ -198,6 +198,7 @@ export class FakeTelegram {
   private readonly shown = new Map<string, string>();
   /** Chats whose user blocked the bot: every message to them is refused with 403. */
   private readonly blockedChats = new Set<number>();
+  private readonly answeredQueries = new Set<string>();
   /** Files users sent, by file_id: getFile describes them, /file/bot<token>/<path> serves them. */
   private readonly files = new Map<string, { path: string; content: Buffer }>();
   /** File paths the bot downloaded, in order. */
@@ -245,6 +246,7 @@ export class FakeTelegram {
   }
 
   reset(): void {
+    this.answeredQueries.clear();
     this.files.clear();
     this.downloads.length = 0;
     this.calls.length = 0;
@@ -304,12 +306,12 @@ export class FakeTelegram {
     const failure = blocked ? { error_code: 403, description: "Forbidden: bot was blocked by the user" } : queued?.shift();
     if (failure) {
       call.error = failure.description;
-      return Response.json({ ok: false, ...failure });
+      return Response.json({ ok: false, ...failure }, { status: failure.error_code });
     }
     const result = this.result(method, payload, call);
     if (typeof result === "string") {
       call.error = result;
-      return Response.json({ ok: false, error_code: 400, description: result });
+      return Response.json({ ok: false, error_code: 400, description: result }, { status: 400 });
     }
     return Response.json({ ok: true, result });
   }
@@ -398,6 +400,10 @@ export class FakeTelegram {
       case "answerCallbackQuery": {
         const text = payload.text;
         if (typeof text === "string" && text.length > 200) return "Bad Request: MESSAGE_TOO_LONG";
+        // As Telegram: a button press is answered once; a second answer is refused.
+        const id = String(payload.callback_query_id);
+        if (this.answeredQueries.has(id)) return "Bad Request: query is too old and response timeout expired or query ID is invalid";
+        this.answeredQueries.add(id);
         return true;
       }
       case "setMyCommands": {

@@ -19,10 +19,24 @@ export async function handleError(error: BotError<BotContext>): Promise<void> {
   logger.error({ err: error.error, update: ctx.update }, "update handler failed");
   const t = ctx.t ?? i18n.fixedT(pickLanguage(undefined, ctx.from?.language_code, config.defaultLanguage));
   try {
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t("errors.internal_short"), show_alert: true });
-    else if (ctx.chat?.type === "private") await ctx.reply(t("errors.internal"));
+    if (ctx.callbackQuery && (await apologiseAsAnswer(ctx, t("errors.internal_short")))) return;
+    if (ctx.chat?.type === "private") await ctx.reply(t("errors.internal"));
   } catch (replyError) {
     logger.warn({ err: replyError }, "could not apologise for a failed update");
+  }
+}
+
+/**
+ * Apologises in the answer to the button press; false when Telegram refuses it because the press
+ * was answered already (a button is answered once): then the apology goes to the chat.
+ */
+async function apologiseAsAnswer(ctx: BotContext, text: string): Promise<boolean> {
+  try {
+    await ctx.answerCallbackQuery({ text, show_alert: true });
+    return true;
+  } catch (error) {
+    if (error instanceof GrammyError && error.error_code === 400 && ctx.chat?.type === "private") return false;
+    throw error;
   }
 }
 

@@ -160,18 +160,43 @@ export function journalingFetch(base: Fetch): Fetch {
     const earlier = journaled(scope, seq);
     if (earlier.found) {
       const { status, body } = earlier.value as { status: number; body: string };
-      return new Response(body, { status, headers: { "content-type": "application/json" } });
+      return answer(status, body);
     }
     await recordAnswers(scope);
     const response = await base(input, init);
-    // Handled again later, a button press may be too old to answer: the rest must still happen.
-    const tooOld = scope.rerun && method === "answerCallbackQuery" && response.status === 400;
-    const body = tooOld ? JSON.stringify({ ok: true, result: true }) : await response.text();
+    const text = await response.text();
+    // Handled again later, a button press may be answered already or too old to answer (400):
+    // the rest of the update must still happen.
+    const tooOld = scope.rerun && method === "answerCallbackQuery" && refused(response.status, text);
+    const body = tooOld ? JSON.stringify({ ok: true, result: true }) : text;
     const status = tooOld ? 200 : response.status;
     scope.pendingReads.push([seq, { status, body }]);
     // An answer to a button press is harmless to repeat (a second one is refused, taken as done
     // above): it waits for the next journal row instead of needing one before the next request.
     if (method !== "answerCallbackQuery") scope.unrecordedAnswer = true;
-    return new Response(body, { status, headers: { "content-type": "application/json" } });
+    return answer(status, body);
   };
+}
+
+/** Whether Telegram refused the call as a bad request (by the HTTP status or the answer's error code). */
+function refused(status: number, body: string): boolean {
+  if (status === 400) return true;
+  try {
+    return (JSON.parse(body) as { error_code?: number }).error_code === 400;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An answer of the Bot API as grammY reads it (status, json, text): a whole Response object with
+ * its streams costs more than the call's own parsing, and the body is in hand already.
+ */
+function answer(status: number, body: string): Response {
+  return {
+    status,
+    ok: status >= 200 && status < 300,
+    json: () => Promise.resolve(JSON.parse(body) as unknown),
+    text: () => Promise.resolve(body),
+  } as Response;
 }

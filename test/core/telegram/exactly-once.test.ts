@@ -93,6 +93,31 @@ describe("each update is handled once, to its end", () => {
     expect(h.telegram.lastTextTo(h.admin.id)).toContain("администратор");
   });
 
+  it("takes over a button press answered before its process died: answered once, and the dialog goes on", async () => {
+    await h.send(command(h.admin, "newpartner"), text(h.admin, "Иркутский государственный университет"), text(h.admin, "ИГУ"));
+    const pick = press(h.admin, "ask:pick:university", h.telegram.lastMessageTo(h.admin.id));
+    // The first instance answers the press, then hangs on the next question: it died.
+    let hung = false;
+    const dying = instance(localOwner(), async (input, init) => {
+      const url = typeof input === "string" ? input : String(input);
+      if (url.endsWith("/sendMessage") || url.endsWith("/editMessageText")) {
+        hung = true;
+        return new Promise<Response>(() => undefined);
+      }
+      return h.telegram.fetch(input, init);
+    });
+    void dying.handleUpdate(pick);
+    await expect.poll(() => hung).toBe(true);
+    expect(h.telegram.sent("answerCallbackQuery").filter((p) => p.callback_query_id === pick.callback_query!.id)).toHaveLength(1);
+
+    const next = instance(localOwner());
+    expect(await inboxOf(next).recover(next)).toBe(1);
+    // Telegram refused the second answer, and the rest of the update happened.
+    expect(h.telegram.sent("answerCallbackQuery").filter((p) => p.callback_query_id === pick.callback_query!.id)).toHaveLength(1);
+    expect(logs().filter((l) => l.level >= 40).map((l) => `${String(l.msg)} ${JSON.stringify(l.err ?? "").slice(0, 300)}`)).toEqual([]);
+    expect(h.telegram.lastTextTo(h.admin.id)).toContain("Кто отвечает за партнёрство?");
+  });
+
   it("gives up, with an error in the log, on an update that stopped the bot three times", async () => {
     const update = command(h.admin, "help");
     await h.database.db.insert(processedUpdates).values({ updateId: update.update_id, status: "handling", owner: "dead", attempts: 3, update });
