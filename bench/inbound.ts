@@ -14,6 +14,7 @@
  * CPU profile of the bot of the interleaved rounds; BENCH_SLOW_MS=<ms> prints every slower POST.
  * A quick check that it all works: BENCH_ROUNDS=1 BENCH_SECONDS=5 npm run bench:inbound.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, release, tmpdir, type } from "node:os";
 import { join } from "node:path";
@@ -346,8 +347,20 @@ process.once("exit", () => {
   for (const child of children) if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
 });
 
+/** The commit dist/ was built from, and whether src/ had changes not committed yet. */
+function codeVersion(): string {
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT, encoding: "utf8" }).trim() !== "";
+    return `${commit}${dirty ? " + uncommitted changes in src/" : ""}`;
+  } catch {
+    return "unknown (no git)";
+  }
+}
+
 async function main() {
   const started = new Date();
+  const code = codeVersion();
   await dropLeftovers();
   const [{ version }] = (await server<{ version: string }[]>`select current_setting('server_version') as version`) as unknown as [{ version: string }];
   const admin = makeUser({ id: 111_111, first_name: "Анна", last_name: "Админова" });
@@ -506,11 +519,19 @@ async function main() {
     command: `BENCH_ROUNDS=${ROUNDS} BENCH_SECONDS=${SECONDS} npm run bench:inbound`,
     date: started.toISOString().replace("T", " ").slice(0, 16) + " UTC",
     machine: `${cpuModel} × ${cpus().length}, ${type()} ${release()}, Node ${process.version}, PostgreSQL ${version} (local)`,
+    code,
     settings:
       `${ROUNDS} rounds of ${SECONDS} s per bot after ${WARMUP_SECONDS} s of warm-up, interleaved A/B; ${CHATS} chats; ${PARTNERS} partners to list; ` +
       `counted (proxy) round ${PROXY_SECONDS} s; open-loop round ${SECONDS} s at ${OPEN_RATE}/s; bots' LOG_LEVEL=${LOG_LEVEL}`,
     rows,
     extraRows,
+    rounds: ourRounds.map((m, i) => ({
+      ours: m.updatesPerSecond,
+      bare: bareRounds[i]?.updatesPerSecond ?? Number.NaN,
+      oursCpu: m.cpuMsPerUpdate,
+      bareCpu: bareRounds[i]?.cpuMsPerUpdate ?? Number.NaN,
+      other: Math.max(m.otherCores, bareRounds[i]?.otherCores ?? 0),
+    })),
     byKind: KINDS.map((kind) => ({
       kind,
       ours: { p50: med(ourRounds, (m) => m.byKind[kind].p50), p99: med(ourRounds, (m) => m.byKind[kind].p99) },

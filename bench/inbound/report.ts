@@ -28,11 +28,15 @@ export interface Report {
   command: string;
   date: string;
   machine: string;
+  /** The commit the bot was built from. */
+  code: string;
   settings: string;
   rows: Row[];
   extraRows: Row[];
   /** POST latency by kind of update (medians over the rounds). */
   byKind: { kind: string; ours: { p50: number; p99: number }; bare: { p50: number; p99: number } }[];
+  /** Each A/B pair of rounds: updates/s and CPU of both, and the other load on the machine. */
+  rounds: { ours: number; bare: number; oursCpu: number; bareCpu: number; other: number }[];
   /** This bot's slowest steps by p99 (last round). */
   slowest: string[];
   openLoop: string[];
@@ -87,6 +91,7 @@ export function markdown(report: Report): string {
     `- Command: \`${report.command}\``,
     `- Date: ${report.date}`,
     `- Machine: ${report.machine}`,
+    `- Code: ${report.code}`,
     `- ${report.settings}`,
     "",
     "Medians over the rounds. Updates/s counts the answers within the measured window; latencies (ms) are of the updates sent within it. " +
@@ -97,6 +102,15 @@ export function markdown(report: Report): string {
       "a busy Node server is slow to accept new ones (200 fresh connections under load left requests waiting seconds even on a trivial server).",
     "",
     ...table(report.rows),
+    "",
+    "Round by round (the machine's other load is what processes other than these used, in cores):",
+    "",
+    "| round | this bot updates/s | bare updates/s | ratio | this bot CPU ms/update | bare CPU ms/update | other load |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...report.rounds.map(
+      (r, i) =>
+        `| ${i + 1} | ${fmt(r.ours, 0)} | ${fmt(r.bare, 0)} | ${fmt(r.ours / r.bare, 2)} | ${fmt(r.oursCpu, 2)} | ${fmt(r.bareCpu, 2)} | ${fmt(r.other, 2)} |`,
+    ),
     "",
     "Also measured:",
     "",

@@ -75,8 +75,20 @@ export function openPglite(client: PGlite): Database {
   };
 }
 
+/**
+ * drizzle asks postgres.js for unnamed statements unless a query is given a name, so each
+ * query is parsed, described and planned again every time (a round trip more). postgres.js's
+ * own default is to prepare: each distinct query text once per connection, by its text.
+ */
+function preparingAlways(client: postgres.Sql): postgres.Sql {
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((query: string, params?: never[], queryOptions?: postgres.UnsafeQueryOptions) =>
+    unsafe(query, params, { ...queryOptions, prepare: true })) as typeof client.unsafe;
+  return client;
+}
+
 export function openPostgres(url: string, options: { max?: number } = {}): Database {
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => undefined, connect_timeout: 10 });
+  const client = preparingAlways(postgres(url, { max: options.max ?? 10, onnotice: () => undefined, connect_timeout: 10 }));
   const db = drizzlePostgres(client, drizzleOptions) as unknown as Db;
   return {
     db,
