@@ -418,6 +418,17 @@ export interface Window {
   after: () => Promise<void>;
 }
 
+/** Waits out the warm-up, then measures for `windowMs`; returns the window's length in seconds. */
+async function measuredWindow(target: Target, warmupMs: number, windowMs: number, window: Window): Promise<number> {
+  await sleep(warmupMs);
+  await window.before();
+  target.openWindow();
+  await sleep(windowMs);
+  const seconds = target.closeWindow();
+  await window.after();
+  return seconds;
+}
+
 /** Every chat sends its next update as soon as the previous one is answered. */
 export async function closedLoop(target: Target, warmupMs: number, windowMs: number, window: Window): Promise<RoundSummary> {
   // Connections first, while the bot is idle: a busy Node server is slow to accept new ones.
@@ -426,12 +437,7 @@ export async function closedLoop(target: Target, warmupMs: number, windowMs: num
   const loops = target.chats.map(async (chat) => {
     while (running) await target.step(chat);
   });
-  await sleep(warmupMs);
-  await window.before();
-  target.openWindow();
-  await sleep(windowMs);
-  const seconds = target.closeWindow();
-  await window.after();
+  const seconds = await measuredWindow(target, warmupMs, windowMs, window);
   running = false;
   await Promise.all(loops);
   target.resetWindow();
@@ -474,12 +480,7 @@ export async function openLoop(target: Target, perSecond: number, warmupMs: numb
     if (running) timer = setTimeout(tick, Math.max(0, start + issued * interval - performance.now()));
   };
   tick();
-  await sleep(warmupMs);
-  await window.before();
-  target.openWindow();
-  await sleep(windowMs);
-  const seconds = target.closeWindow();
-  await window.after();
+  const seconds = await measuredWindow(target, warmupMs, windowMs, window);
   running = false;
   clearTimeout(timer);
   // Due in the window and never sent: their latency is unknown (at least the time they waited).

@@ -1,4 +1,5 @@
 import type ExcelJS from "exceljs";
+import { localDate } from "./dates.js";
 import type { TFunction } from "./i18n.js";
 
 /**
@@ -114,12 +115,9 @@ function excelDateTime(date: Date, timeZone: string): Date {
   return new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second));
 }
 
+/** A day ("YYYY-MM-DD", or an instant's local day) as an Excel date. */
 function excelDate(cell: string | Date, timeZone: string): Date {
-  if (cell instanceof Date) {
-    const w = wallClock(cell, timeZone);
-    return new Date(Date.UTC(w.year, w.month - 1, w.day));
-  }
-  const [year, month, day] = cell.split("-").map(Number);
+  const [year, month, day] = (cell instanceof Date ? localDate(cell, timeZone) : cell).split("-").map(Number);
   return new Date(Date.UTC(year!, month! - 1, day));
 }
 

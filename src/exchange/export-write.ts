@@ -1,5 +1,6 @@
 import { PassThrough } from "node:stream";
 import { stringify } from "csv-stringify/sync";
+import { formatDay, localDate } from "../core/dates.js";
 import { sheetName, wallClock, writeHeader, xlsxRow } from "../core/tables.js";
 import type { Cell, Column, Dataset, DatasetPart } from "./domain/datasets.js";
 
@@ -54,12 +55,7 @@ export function formatDateTimeCell(date: Date, timeZone: string): string {
 
 /** "YYYY-MM-DD", or the local day of an instant, as "dd.mm.yyyy". */
 function formatDateCell(cell: string | Date, timeZone: string): string {
-  if (cell instanceof Date) {
-    const w = wallClock(cell, timeZone);
-    return `${pad(w.day)}.${pad(w.month)}.${w.year}`;
-  }
-  const [year, month, day] = cell.split("-");
-  return `${day}.${month}.${year}`;
+  return formatDay(cell instanceof Date ? localDate(cell, timeZone) : cell);
 }
 
 // ————————————————————————————————————————— progress

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
 import { LOW_RATING, enqueueLowRatingAlert } from "./alerts.js";
 import { enqueueFeedbackSummary } from "./results-text.js";
 import type { Db } from "../core/db/client.js";
-import { contacts, partners } from "../partners/index.js";
+import { partnerDisplayName, contacts, partners } from "../partners/index.js";
 import { feedbackPrompts, feedbackRounds, participantFeedback } from "./domain/schema.js";
 import type { NoticeDeps } from "../core/outbox/notices.js";
 import type { Logger } from "../logger.js";
@@ -70,7 +70,7 @@ export async function alertAbandonedLowRatings(deps: FeedbackCloseDeps, now: Dat
     .select({
       id: feedbackPrompts.id,
       eventId: feedbackPrompts.eventId,
-      partnerName: sql<string>`coalesce(${partners.shortName}, ${partners.fullName})`,
+      partnerName: partnerDisplayName,
       contactName: contacts.fullName,
     })
     .from(feedbackPrompts)

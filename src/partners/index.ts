@@ -25,7 +25,7 @@ export { addDays, daysBetween } from "./domain/agreements.js";
 export { CONTACT_CHECKS, CONTACT_FIELDS, formatPhone } from "./domain/contacts.js";
 export type { ContactDraft, ContactField } from "./domain/contacts.js";
 export { normalisePartnerName, partnerSearchKey } from "./domain/names.js";
-export { getPartner, listPartners, partnerIdOfContactUser, unitsOf } from "./domain/partners.js";
+export { getPartner, listPartners, partnerDisplayName, partnerIdOfContactUser, unitsOf } from "./domain/partners.js";
 export type { Actor, PartnerDraft } from "./domain/partners.js";
 export { EVENT_FORMATS, FOCUSES, PARTNER_TYPES, STAGES, agreements, contacts, eventFormatEnum, partners, planItems, stageChanges } from "./domain/schema.js";
 export type { Contact, EventFormat, Focus, OwnerKind, PartnerType, Stage } from "./domain/schema.js";

@@ -2,6 +2,7 @@ import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import type { Language } from "../../config.js";
 import type { Db } from "../db/client.js";
 import { botState } from "../db/schema.js";
+import type { UserRow } from "../db/processed-updates.js";
 import { type Role, type User, type UserStatus, users } from "./schema.js";
 import { units } from "./units-schema.js";
 import { recordAudit } from "../audit.js";
@@ -89,7 +90,7 @@ export async function syncUser(
   profile: TelegramProfile,
   adminTelegramIds: readonly number[],
   /** The user's row and mark as read already (with the claim of the update); read here when absent. */
-  known?: { user: User; blocked: unknown }[],
+  known?: UserRow[],
 ): Promise<User> {
   const wanted = {
     firstName: profile.first_name,

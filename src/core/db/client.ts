@@ -23,10 +23,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
+const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows);
+
 /** Rows of a raw query: postgres.js returns an array, PGlite an object with `rows`. */
 export async function selectRows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
-  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
+  return rowsOf<T>(await db.execute(query));
 }
 
 interface Session {
@@ -36,7 +37,6 @@ interface Dialect {
   sqlToQuery(query: SQL): { sql: string; params: unknown[] };
 }
 const internals = (db: Db) => db as unknown as { session: Session; dialect: Dialect };
-const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows);
 
 /**
  * A statement prepared once per connection (a named statement on Postgres): for the queries
@@ -46,12 +46,6 @@ export function preparedStatement<T>(db: Db, name: string, query: SQL): (values:
   const { session, dialect } = internals(db);
   const prepared = session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false);
   return async (values) => rowsOf<T>(await prepared.execute(values));
-}
-
-/** Runs a statement as a named (prepared) one: Postgres parses and plans it once per connection. */
-export async function executeNamed<T>(db: Db, name: string, query: SQL): Promise<T[]> {
-  const { session, dialect } = internals(db);
-  return rowsOf<T>(await session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false).execute());
 }
 
 const drizzleOptions = { casing: "snake_case" } as const;

@@ -3,7 +3,7 @@ import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { Update } from "grammy/types";
 import postgres from "postgres";
 import { type User, users } from "../access/schema.js";
-import { type Db, executeNamed, preparedStatement, selectRows } from "./client.js";
+import { type Db, preparedStatement, selectRows } from "./client.js";
 import { botState } from "./schema.js";
 
 /**
@@ -94,15 +94,6 @@ export async function claimUpdates(db: Db, owner: UpdateOwner, updates: readonly
   return new Map(rows.map((r) => [Number(r.update_id), r.attempts]));
 }
 
-/** Claims one update: mine (with the attempt number), finished already, or busy elsewhere. */
-export async function claimUpdate(db: Db, owner: UpdateOwner, update: Update): Promise<Claim> {
-  const attempts = (await claimUpdates(db, owner, [update])).get(update.update_id);
-  if (attempts !== undefined) return { kind: "mine", attempts };
-  const [row] = await selectRows<{ status: string }>(db, sql`select status from processed_updates where update_id = ${update.update_id}`);
-  // Finished between the two statements and forgotten: as good as finished.
-  return !row || row.status !== "handling" ? { kind: "finished" } : { kind: "busy" };
-}
-
 /**
  * Finishes the update in one statement, so all of it happens or none: the state it changed
  * (`changes`, writable CTEs), its journal forgotten, its row marked finished (the stored text of
@@ -117,9 +108,7 @@ export async function finishUpdate(
 ): Promise<void> {
   const steps = [...(options.changes ?? []), ...(options.forgetJournal ? [sql`delete from update_effects where update_id = ${updateId}`] : [])];
   const ctes = steps.length > 0 ? sql`with ${sql.join(steps.map((step, i) => sql`${sql.raw(`s${i}`)} as (${step})`), sql`, `)} ` : sql``;
-  await executeNamed(
-    db,
-    "finish_update",
+  await db.execute(
     sql`${ctes}update processed_updates set status = ${status}, update = null, finished_at = now()
       where update_id = ${updateId} and owner = ${owner.id}`,
   );
@@ -204,25 +193,21 @@ function statementsOf(db: Db) {
   return found;
 }
 
+/** A column's value as drizzle gives it; SQL null (or a column not selected) as null. */
+const fromDriver = (column: { mapFromDriverValue(value: unknown): unknown }, raw: unknown): unknown =>
+  raw === null || raw === undefined ? null : column.mapFromDriverValue(raw);
+
 function prefetchedOf(row: BeginRow, plan: PrefetchPlan): Prefetched {
   let userRows: UserRow[] | undefined;
   if (plan.telegramId !== null) {
     if (row.u_id === null || row.u_id === undefined) userRows = [];
     else {
-      const user = Object.fromEntries(
-        USER_COLUMNS.map(([key, column]) => {
-          const raw = row[`u_${key}`];
-          return [key, raw === null || raw === undefined ? null : column.mapFromDriverValue(raw)];
-        }),
-      ) as User;
-      userRows = [{ user, blocked: row.blocked === null || row.blocked === undefined ? null : botState.value.mapFromDriverValue(row.blocked) }];
+      const user = Object.fromEntries(USER_COLUMNS.map(([key, column]) => [key, fromDriver(column, row[`u_${key}`])])) as User;
+      userRows = [{ user, blocked: fromDriver(botState.value, row.blocked) }];
     }
   }
   const state = new Map<string, unknown>();
-  plan.stateKeys.forEach((key, i) => {
-    const raw = row[`s${i}`];
-    state.set(key, raw === null || raw === undefined ? undefined : botState.value.mapFromDriverValue(raw));
-  });
+  plan.stateKeys.forEach((key, i) => state.set(key, fromDriver(botState.value, row[`s${i}`]) ?? undefined));
   return { userRows, state };
 }
 

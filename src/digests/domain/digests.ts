@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notInArray, or, type SQL, sql } from "drizzle-orm";
 import { type AnyPgColumn, type AnyPgTable, unionAll } from "drizzle-orm/pg-core";
 import { type Db, selectRows } from "../../core/db/client.js";
-import { agreements, contacts, partners, planItems, type Stage, stageChanges } from "../../partners/index.js";
+import { agreements, contacts, partnerDisplayName, partners, planItems, type Stage, stageChanges } from "../../partners/index.js";
 import { digestSettings } from "./schema.js";
 import { eventDecisions, eventPartners, events, type EventStatus } from "../../events/index.js";
 import { feedbackPrompts, feedbackRounds, participantFeedback } from "../../feedback/index.js";
@@ -218,7 +218,6 @@ export function digestWeek(now: Date, timeZone: string): DigestWeek {
 
 const ts = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 const windowCount = sql<number>`(count(*) over ())::int`;
-const partnerName = sql<string>`coalesce(${partners.shortName}, ${partners.fullName})`;
 const eventColumns = { id: events.id, title: events.title, startsAt: events.startsAt, endsAt: events.endsAt, status: events.status };
 
 /** Rows carrying `total` (count(*) over ()) into a section. */
@@ -290,7 +289,7 @@ async function staffSections(db: Db, user: DigestUser, now: Date, week: DigestWe
     .select({
       agreementId: agreements.id,
       partnerId: partners.id,
-      partnerName,
+      partnerName: partnerDisplayName,
       number: agreements.number,
       validTo: agreements.validTo,
       total: windowCount,
@@ -310,7 +309,7 @@ async function staffSections(db: Db, user: DigestUser, now: Date, week: DigestWe
   const stuck = db
     .select({
       partnerId: partners.id,
-      name: partnerName,
+      name: partnerDisplayName,
       stage: partners.stage,
       since: sql<Date>`${enteredStage}`.mapWith(partners.createdAt),
       total: windowCount,
@@ -354,7 +353,7 @@ const planItemColumns = {
   plannedOn: planItems.plannedOn,
   monthOnly: planItems.plannedMonthOnly,
   partnerId: partners.id,
-  partnerName,
+  partnerName: partnerDisplayName,
 };
 
 /**
@@ -471,7 +470,7 @@ async function feedbackNews(db: Db, mineEvent: SQL, now: Date): Promise<{ feedba
         rating: feedbackPrompts.rating,
         comment: sql<string | null>`coalesce(${feedbackPrompts.improve}, ${feedbackPrompts.wentWell})`,
         at: feedbackPrompts.answeredAt,
-        partnerName,
+        partnerName: partnerDisplayName,
       })
       .from(feedbackPrompts)
       .innerJoin(partners, eq(partners.id, feedbackPrompts.partnerId))

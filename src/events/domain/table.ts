@@ -4,7 +4,7 @@ import { users } from "../../core/access/schema.js";
 import { units } from "../../core/access/units-schema.js";
 import type { TFunction } from "../../core/i18n.js";
 import { type ColumnSpec, type TableColumn, tableColumns } from "../../core/tables.js";
-import { type EventFormat, partners } from "../../partners/index.js";
+import { partnerDisplayName, type EventFormat, partners } from "../../partners/index.js";
 import { eventPartners, type EventStatus, events } from "./schema.js";
 
 /**
@@ -45,10 +45,9 @@ export interface ByStart {
   id: number;
 }
 
-const partnerName = sql<string>`coalesce(${partners.shortName}, ${partners.fullName})`;
 
 /** Each event's partners in one string: a correlated subquery on event_partners' key. */
-const partnerNames = sql<string | null>`(select string_agg(${partnerName}, ', ' order by ${partnerName}) from ${eventPartners} inner join ${partners} on ${partners.id} = ${eventPartners.partnerId} where ${eventPartners.eventId} = ${events.id})`;
+const partnerNames = sql<string | null>`(select string_agg(${partnerDisplayName}, ', ' order by ${partnerDisplayName}) from ${eventPartners} inner join ${partners} on ${partners.id} = ${eventPartners.partnerId} where ${eventPartners.eventId} = ${events.id})`;
 
 export interface EventRowsQuery {
   /** A condition on events. */

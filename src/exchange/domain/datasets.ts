@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, isNotNull, max, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../core/db/client.js";
 import { type Cell, cellsOf, type Column, type ColumnKind, type ColumnSpec, tableColumns } from "../../core/tables.js";
-import { agreements, contacts, partners, stageChanges } from "../../partners/index.js";
+import { partnerDisplayName, agreements, contacts, partners, stageChanges } from "../../partners/index.js";
 import { type ByStart, eventColumns, eventRows, events } from "../../events/index.js";
 import { eventFeedbackColumns, eventFeedbackRow, feedbackPrompts, feedbackRounds, feedbackTotalsByEvent, participantFeedback, withFeedbackRound } from "../../feedback/index.js";
 import { units } from "../../core/access/units-schema.js";
@@ -263,7 +263,7 @@ function contactsPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions, scope: Co
             .select({
               id: contacts.id,
               partnerId: contacts.partnerId,
-              partnerName: sql<string>`coalesce(${partners.shortName}, ${partners.fullName})`,
+              partnerName: partnerDisplayName,
               fullName: contacts.fullName,
               position: contacts.position,
               phone: contacts.phone,
@@ -370,7 +370,7 @@ function partnerAnswersPart({ db, t, pageSize = PAGE_SIZE }: DatasetOptions): Da
               eventId: feedbackPrompts.eventId,
               title: events.title,
               startsAt: events.startsAt,
-              partnerName: sql<string>`coalesce(${partners.shortName}, ${partners.fullName})`,
+              partnerName: partnerDisplayName,
               contactName: contacts.fullName,
               rating: feedbackPrompts.rating,
               followUp: feedbackPrompts.followUp,

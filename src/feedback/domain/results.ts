@@ -2,7 +2,7 @@ import { and, asc, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { Db } from "../../core/db/client.js";
 import { AGE_GROUPS, type AgeGroup, type FeedbackRound, feedbackPrompts, feedbackRounds, FOLLOW_UP_ANSWERS, type FollowUpAnswer, PARTICIPANT_ROLES, type ParticipantRole, participantFeedback } from "./schema.js";
-import { contacts, partners } from "../../partners/index.js";
+import { partnerDisplayName, contacts, partners } from "../../partners/index.js";
 import { eventPartners, events } from "../../events/index.js";
 import { units } from "../../core/access/units-schema.js";
 
@@ -96,7 +96,7 @@ export async function eventFeedbackSummary(db: Db, eventId: number): Promise<Eve
       followUp: feedbackPrompts.followUp,
       wentWell: feedbackPrompts.wentWell,
       improve: feedbackPrompts.improve,
-      partnerName: sql<string>`coalesce(${partners.shortName}, ${partners.fullName})`,
+      partnerName: partnerDisplayName,
       contactName: contacts.fullName,
     })
     .from(feedbackPrompts)
@@ -284,7 +284,7 @@ export async function feedbackAverages(db: Db, query: FeedbackAveragesQuery): Pr
     const rows =
       by === "partner"
         ? await db
-            .select({ id: partners.id, name: sql<string>`coalesce(${partners.shortName}, ${partners.fullName})` })
+            .select({ id: partners.id, name: partnerDisplayName })
             .from(partners)
             .where(inArray(partners.id, named))
         : await db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, named));

@@ -8,6 +8,10 @@ import { recordAudit } from "../../core/audit.js";
 import { normalisePartnerName, partnerSearchKey } from "./names.js";
 
 import type { Actor } from "../../core/access/users.js";
+
+/** A partner as lists name it: the short name, else the full one (SQL, for queries and ordering). */
+export const partnerDisplayName = sql<string>`coalesce(${partners.shortName}, ${partners.fullName})`;
+
 export type { Actor };
 
 export interface PartnerDraft {
@@ -332,7 +336,7 @@ export async function listPartners(
     })
     .from(partners)
     .where(where)
-    .orderBy(asc(sql`coalesce(${partners.shortName}, ${partners.fullName})`), asc(partners.id))
+    .orderBy(asc(partnerDisplayName), asc(partners.id))
     .limit(pageSize)
     .offset(page * pageSize);
   const items = rows.map(({ total: _total, ...item }) => item);

@@ -150,8 +150,6 @@ export function bucketOf(status: EventStatus): EventBucket {
   return BUCKET_OF[status];
 }
 
-const HELD = HELD_STATUSES;
-
 export type { EventFeedbackRow, EventRow, Participants };
 
 export interface MonthFormatCount {
@@ -289,7 +287,7 @@ export async function reportData(db: Db, period: ReportPeriod, timeZone: string)
   // Events by month, format and status, with the participants of those held.
   const month = monthExpression(events.startsAt, timeZone);
   const participantSum = (column: AnyColumn) =>
-    sql<number>`(coalesce(sum(${column}) filter (where ${inArray(events.status, HELD)}), 0))::int`;
+    sql<number>`(coalesce(sum(${column}) filter (where ${inArray(events.status, HELD_STATUSES)}), 0))::int`;
   const eventGroups = await db
     .select({
       month,
@@ -379,7 +377,7 @@ export async function reportData(db: Db, period: ReportPeriod, timeZone: string)
     const prompts = eventFeedback.prompts.get(event.id);
     response.sent += prompts?.sent ?? 0;
     response.answered += prompts?.answered ?? 0;
-    if (!prompts && !eventFeedback.participants.has(event.id) && !HELD.includes(event.status)) continue;
+    if (!prompts && !eventFeedback.participants.has(event.id) && !HELD_STATUSES.includes(event.status)) continue;
     eventFeedbackRows.push(eventFeedbackRow(event, eventFeedback));
   }
 
@@ -422,7 +420,7 @@ async function partnerRowsOf(db: Db, period: ReportPeriod, inPeriod: SQL | undef
     .select({ partnerId: eventPartners.partnerId, count: sql<number>`count(*)::int`.as("held_count") })
     .from(eventPartners)
     .innerJoin(events, eq(events.id, eventPartners.eventId))
-    .where(and(inPeriod, inArray(events.status, HELD)))
+    .where(and(inPeriod, inArray(events.status, HELD_STATUSES)))
     .groupBy(eventPartners.partnerId)
     .as("held_events");
   const rows = await db
