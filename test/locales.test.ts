@@ -150,6 +150,31 @@ describe("locales", () => {
     expect(ru.get("event_form.categories.general")!.toLowerCase()).toBe(ru.get("events.categories.general"));
   });
 
+  it("close each form that goes round too long in its own words, not the invite's", () => {
+    // What each form is called in its closing text: the invite's text is not reused (issue 11).
+    const forms: [string, Record<(typeof LANGUAGES)[number], string>][] = [
+      ["invite.too_long", { ru: "приглашения", en: "invite" }],
+      ["partners.new.too_long", { ru: "нового партнёра", en: "new partner" }],
+      ["contacts.form.too_long", { ru: "контактного лица", en: "contact person" }],
+      ["agreements.too_long", { ru: "договора", en: "agreement" }],
+      ["agreements.plan_too_long", { ru: "пункта плана", en: "plan item" }],
+      ["interactions.too_long", { ru: "взаимодействия", en: "interaction" }],
+      ["event_form.too_long", { ru: "мероприятия", en: "event form" }],
+      ["events.edit.too_long", { ru: "времени", en: "time" }],
+      ["events.held.too_long", { ru: "итогов", en: "results" }],
+    ];
+    for (const language of LANGUAGES) {
+      const strings = stringsOf(language);
+      const texts = forms.map(([key]) => strings.get(key));
+      expect(new Set(texts).size, language).toBe(forms.length);
+      for (const [key, names] of forms) {
+        const closing = strings.get(key) ?? "";
+        expect(closing, `${language} ${key}`).toContain(names[language]);
+        if (key !== "invite.too_long") expect(closing.toLowerCase(), `${language} ${key}`).not.toMatch(/приглашени|invite/);
+      }
+    }
+  });
+
   it("quote in English with “…”, not «…» or straight quotes", () => {
     const quoted = [...stringsOf("en")].filter(([, text]) => /«(?! )|»|"/.test(text)).map(([key, text]) => `${key}: ${text}`);
     expect(quoted).toEqual([]);

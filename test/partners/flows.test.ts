@@ -445,3 +445,62 @@ describe("the owner is written one way everywhere", () => {
     h.expectAllCallbacksAnswered();
   });
 });
+
+describe("a form that goes round too long says so in its own words", () => {
+  const CLOSED: Record<Language, Record<"partner" | "agreement" | "interaction", string>> = {
+    ru: {
+      partner: "Форма нового партнёра закрыта: слишком много шагов туда и обратно. Ничего не сохранено — начните, пожалуйста, заново: /newpartner.",
+      agreement: "Форма договора закрыта: слишком много шагов туда и обратно. Ничего не сохранено — начните, пожалуйста, заново из карточки партнёра.",
+      interaction: "Форма взаимодействия закрыта: слишком много шагов туда и обратно. Ничего не сохранено — начните, пожалуйста, заново из карточки партнёра.",
+    },
+    en: {
+      partner: "The new partner form is closed: too many steps back and forth. Nothing was saved — please start again: /newpartner.",
+      agreement: "The agreement form is closed: too many steps back and forth. Nothing was saved — please start again from the partner's card.",
+      interaction: "The interaction form is closed: too many steps back and forth. Nothing was saved — please start again from the partner's card.",
+    },
+  };
+  const INVITE: Record<Language, string> = { ru: "приглашени", en: "invite" };
+
+  it.each(LANGUAGES)("/newpartner, an agreement and an interaction, not the invite's text, saving nothing (%s)", async (language) => {
+    const { teacher, partner } = await teacherWithPartner(language);
+    const toCard = [{ text: language === "ru" ? "« К карточке" : "« Back to the card", data: `pc:open:${partner.id}` }];
+
+    // /newpartner: the full name, then Back from the short name, forty times over.
+    await h.send(command(teacher, "newpartner"));
+    for (let i = 0; i < 40; i++) {
+      await say(teacher, "Гимназия № 3");
+      await h.pressButton(teacher, "ask:back");
+    }
+    expect(last(teacher).text).toBe(CLOSED[language].partner);
+    // The dialog is over: the next text is no answer to it.
+    await say(teacher, "Гимназия № 3");
+    expect(last(teacher).text).not.toContain("Гимназия № 3");
+
+    // An agreement: the number, then Back from the signing date.
+    await openPartnerCard(h, teacher, partner.id);
+    await h.pressButton(teacher, `ag:list:${partner.id}`);
+    await h.pressButton(teacher, `ag:add:${partner.id}`);
+    for (let i = 0; i < 30; i++) {
+      await say(teacher, "12/2026");
+      await h.pressButton(teacher, "ask:back");
+    }
+    expect(last(teacher).text).toBe(CLOSED[language].agreement);
+    expect(last(teacher).buttons).toEqual(toCard);
+
+    // An interaction: the kind, then Back from the date.
+    await h.pressButton(teacher, `pc:open:${partner.id}`);
+    await h.pressButton(teacher, `ix:add:${partner.id}`);
+    for (let i = 0; i < 30; i++) {
+      await h.pressButton(teacher, "ask:pick:meeting");
+      await h.pressButton(teacher, "ask:back");
+    }
+    expect(last(teacher).text).toBe(CLOSED[language].interaction);
+    expect(last(teacher).buttons).toEqual(toCard);
+
+    for (const closing of Object.values(CLOSED[language])) expect(closing.toLowerCase()).not.toContain(INVITE[language]);
+    expect(await h.database.db.select().from(partners)).toHaveLength(1);
+    expect(await h.database.db.select().from(agreements)).toEqual([]);
+    expect(await h.database.db.select().from(interactions)).toEqual([]);
+    h.expectAllCallbacksAnswered();
+  });
+});
