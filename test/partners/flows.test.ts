@@ -447,21 +447,23 @@ describe("the owner is written one way everywhere", () => {
 });
 
 describe("a form that goes round too long says so in its own words", () => {
-  const CLOSED: Record<Language, Record<"partner" | "agreement" | "interaction", string>> = {
+  const CLOSED: Record<Language, Record<"partner" | "agreement" | "interaction" | "contact", string>> = {
     ru: {
       partner: "Форма нового партнёра закрыта: слишком много шагов туда и обратно. Ничего не сохранено — начните, пожалуйста, заново: /newpartner.",
       agreement: "Форма договора закрыта: слишком много шагов туда и обратно. Ничего не сохранено — начните, пожалуйста, заново из карточки партнёра.",
       interaction: "Форма взаимодействия закрыта: слишком много шагов туда и обратно. Ничего не сохранено — начните, пожалуйста, заново из карточки партнёра.",
+      contact: "Форма контактного лица закрыта: слишком много шагов туда и обратно. Ничего не сохранено — начните, пожалуйста, заново из карточки партнёра.",
     },
     en: {
       partner: "The new partner form is closed: too many steps back and forth. Nothing was saved — please start again: /newpartner.",
       agreement: "The agreement form is closed: too many steps back and forth. Nothing was saved — please start again from the partner's card.",
       interaction: "The interaction form is closed: too many steps back and forth. Nothing was saved — please start again from the partner's card.",
+      contact: "The contact person form is closed: too many steps back and forth. Nothing was saved — please start again from the partner's card.",
     },
   };
   const INVITE: Record<Language, string> = { ru: "приглашени", en: "invite" };
 
-  it.each(LANGUAGES)("/newpartner, an agreement and an interaction, not the invite's text, saving nothing (%s)", async (language) => {
+  it.each(LANGUAGES)("/newpartner, an agreement, an interaction and a contact, not the invite's text, saving nothing (%s)", async (language) => {
     const { teacher, partner } = await teacherWithPartner(language);
     const toCard = [{ text: language === "ru" ? "« К карточке" : "« Back to the card", data: `pc:open:${partner.id}` }];
 
@@ -497,10 +499,25 @@ describe("a form that goes round too long says so in its own words", () => {
     expect(last(teacher).text).toBe(CLOSED[language].interaction);
     expect(last(teacher).buttons).toEqual(toCard);
 
+    // A contact person: the consent on paper, then Back from the full name.
+    await h.pressButton(teacher, `pc:open:${partner.id}`);
+    await h.pressButton(teacher, `ct:list:${partner.id}`);
+    await h.pressButton(teacher, `ct:add:${partner.id}`);
+    for (let i = 0; i < 30; i++) {
+      await h.pressButton(teacher, "ask:pick:paper");
+      await h.pressButton(teacher, "ask:back");
+    }
+    expect(last(teacher).text).toBe(CLOSED[language].contact);
+    expect(last(teacher).buttons).toEqual(toCard);
+    // The dialog is over: a name typed now is no answer to it.
+    await say(teacher, "Иванова Мария Петровна");
+    expect(last(teacher).text).toBe(h.i18n.fixedT(language)("fallback.text"));
+
     for (const closing of Object.values(CLOSED[language])) expect(closing.toLowerCase()).not.toContain(INVITE[language]);
     expect(await h.database.db.select().from(partners)).toHaveLength(1);
     expect(await h.database.db.select().from(agreements)).toEqual([]);
     expect(await h.database.db.select().from(interactions)).toEqual([]);
+    expect(await h.database.db.select().from(contacts)).toEqual([]);
     h.expectAllCallbacksAnswered();
   });
 });

@@ -1,3 +1,4 @@
+import { InlineKeyboard } from "grammy";
 import type { ConsentBasis } from "../domain/schema.js";
 import {
   CONTACT_CHECKS,
@@ -70,8 +71,11 @@ export async function contactConversation(conversation: FormConversation, ctx: C
   const pending = () => (loaded.contact ? loaded.contact.pending : basis === "bot");
   const fields = () => (pending() ? PENDING_FIELDS : CONTACT_FIELDS);
   let answers = 0;
+  // Like the agreement and interaction forms: say where to start again, with the way back there.
   const tooLong = async () => {
-    await ctx.reply(ctx.t("contacts.form.too_long"));
+    await ctx.reply(ctx.t("contacts.form.too_long"), {
+      reply_markup: new InlineKeyboard().text(ctx.t("contacts.back_to_card"), `pc:open:${input.partnerId}`),
+    });
   };
 
   const askField = (field: ContactField, back: boolean): Promise<Answer<string>> => {

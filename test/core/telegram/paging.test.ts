@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type User, users } from "../../../src/core/access/schema.js";
-import { planItems } from "../../../src/partners/domain/schema.js";
+import { events } from "../../../src/events/domain/schema.js";
+import { partners, planItems } from "../../../src/partners/domain/schema.js";
 import { units } from "../../../src/core/access/units-schema.js";
 import { addAgreement, addPlanItem } from "../../../src/partners/domain/agreements.js";
 import { createPartner } from "../../../src/partners/domain/partners.js";
@@ -15,7 +16,8 @@ import { command, makeUser, press, text, type TestUser } from "../../helpers/upd
  * Long lists page as /partners does (issue 11): 8 items a page with a «◀️ 2/3 ▶️» row, the same
  * message edited in place, a forged page number shows the nearest page, and no list stops with
  * an «only the first N are shown» note. Pickers inside conversations, /units, /invite, the unit
- * chooser of /staff, a partner's agreements and an agreement's plan. /staff itself: staff.test.ts.
+ * chooser of /staff, a partner's agreements and an agreement's plan, the person responsible for an
+ * event, and /newpartner's owner teacher. /staff itself: staff.test.ts.
  */
 
 let h: Harness;
@@ -197,6 +199,141 @@ describe.each(LANGUAGES)("pickers inside a conversation page (%s)", (lang) => {
     const saved = await h.database.db.select().from(planItems);
     expect(saved).toHaveLength(1);
     expect(saved[0]).toMatchObject({ title: "Мастер-класс по робототехнике", responsibleUserId: chosen.id, responsibleName: null });
+    expectNoCapNote(teacher);
+    h.expectAllCallbacksAnswered();
+  });
+});
+
+describe.each(LANGUAGES)("staff pickers of the event form and /newpartner page (%s)", (lang) => {
+  const controls = () => [tr(lang, "common.back"), tr(lang, "common.cancel")];
+
+  it("the person responsible for an event: 22 people on three pages, turned in place both ways, a colleague on page 2 saved", async () => {
+    const { row: adminRow } = await adminFor(lang);
+    const [dep] = await manyDepartments(adminRow, 1);
+    const teacher = makeUser({ first_name: "Мария", last_name: "Петрова", language_code: lang });
+    const teacherRow = await registered(h, teacher, "staff", dep!.id);
+    const colleagues = await manyStaff(20, dep!.id);
+    const actor = { user: teacherRow, role: "staff" as const };
+    const partner = await createPartner(h.database.db, actor, partnerDraft({ shortName: "ИГУ", ownerKind: "department", ownerUnitId: dep!.id }));
+
+    await openPartnerCard(h, teacher, partner.id);
+    await h.pressButton(teacher, `ev:new:${partner.id}`);
+    await h.pressButton(teacher, "ask:pick:next");
+    await h.pressButton(teacher, "ask:pick:master_class");
+    await h.send(text(teacher, "Мастер-класс по робототехнике"));
+    await h.pressButton(teacher, "ask:skip"); // description
+    await h.send(text(teacher, "25.12.2026 15:00"));
+    await h.pressButton(teacher, "ask:pick:yes");
+    await h.pressButton(teacher, "ask:pick:90");
+    await h.pressButton(teacher, "ask:skip"); // place
+    await h.pressButton(teacher, "ask:skip"); // ages
+    await h.pressButton(teacher, "ask:pick:general");
+    await h.pressButton(teacher, "ask:done");
+    await h.pressButton(teacher, "ask:skip"); // participants
+
+    const prompt = last(teacher);
+    expect(prompt.text).toBe(tr(lang, "event_form.ask_responsible"));
+    // The proposer first, then in name order: the admin («Anna»/«Анна») before «Педагог…».
+    const people = ["Мария Петрова", `${adminRow.firstName} ${adminRow.lastName}`, ...colleagues.map((c) => `${c.firstName} Тестова`)];
+    const ids = [teacherRow.id, adminRow.id, ...colleagues.map((c) => c.id)].map((id) => `ask:pick:u${id}`);
+    expect(labels(teacher)).toEqual([...people.slice(0, 8), "1/3", "▶️", ...controls()]);
+    expect(datas(teacher).slice(0, 8)).toEqual(ids.slice(0, 8));
+    expect(navOf(teacher, /^ask:page:/)).toEqual([
+      ["1/3", "ask:page:0"],
+      ["▶️", "ask:page:1"],
+    ]);
+
+    await turnInPlace(teacher, "ask:page:1", "editMessageReplyMarkup");
+    expect(labels(teacher)).toEqual([...people.slice(8, 16), "◀️", "2/3", "▶️", ...controls()]);
+    expect(datas(teacher).slice(0, 8)).toEqual(ids.slice(8, 16));
+    expect(navOf(teacher, /^ask:page:/)).toEqual([
+      ["◀️", "ask:page:0"],
+      ["2/3", "ask:page:1"],
+      ["▶️", "ask:page:2"],
+    ]);
+    expect(last(teacher).text).toBe(prompt.text);
+    // ◀️ brings the first page back and ▶️ the second again, in the same message.
+    await turnInPlace(teacher, "ask:page:0", "editMessageReplyMarkup");
+    expect(labels(teacher)).toEqual([...people.slice(0, 8), "1/3", "▶️", ...controls()]);
+    await turnInPlace(teacher, "ask:page:1", "editMessageReplyMarkup");
+    expect(labels(teacher)).toEqual([...people.slice(8, 16), "◀️", "2/3", "▶️", ...controls()]);
+
+    const chosen = colleagues[9]!;
+    expect(itemsOf(teacher, "ask:pick:u")).toContain("Педагог10 Тестова");
+    await h.pressButton(teacher, `ask:pick:u${chosen.id}`);
+    expect(last(teacher).text).toBe(tr(lang, "event_form.ask_unit_own", { unit: "Отдел 01" }));
+    await h.pressButton(teacher, `ask:pick:n${dep!.id}`);
+    expect(h.telegram.lastTextTo(teacher.id)).toContain(`\n${tr(lang, "event_form.summary_responsible", { name: "Педагог10 Тестова" })}\n`);
+    await h.pressButton(teacher, "ask:pick:confirm");
+    const saved = await h.database.db.select().from(events);
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({
+      title: "Мастер-класс по робототехнике",
+      status: "proposed",
+      proposedBy: teacherRow.id,
+      responsibleUserId: chosen.id,
+      ownerUnitId: dep!.id,
+    });
+    expectNoCapNote(teacher);
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("/newpartner's owner teacher: 22 people on three pages, turned in place both ways, a teacher on page 2 saved as the owner", async () => {
+    const { row: adminRow } = await adminFor(lang);
+    const teacher = makeUser({ first_name: "Мария", last_name: "Петрова", language_code: lang });
+    const teacherRow = await registered(h, teacher, "staff");
+    const colleagues = await manyStaff(20);
+
+    await h.send(command(teacher, "newpartner"));
+    await h.send(text(teacher, "Байкальский музей"));
+    await h.pressButton(teacher, "ask:skip"); // short name
+    await h.pressButton(teacher, "ask:pick:culture_organisation");
+    await h.pressButton(teacher, "ask:pick:teacher");
+
+    const prompt = last(teacher);
+    expect(prompt.text).toBe(tr(lang, "partners.new.owner_teacher"));
+    // In name order: the admin («Anna»/«Анна»), «Мария Петрова», then «Педагог…».
+    const people = [`${adminRow.firstName} ${adminRow.lastName}`, "Мария Петрова", ...colleagues.map((c) => `${c.firstName} Тестова`)];
+    const ids = [adminRow.id, teacherRow.id, ...colleagues.map((c) => c.id)].map((id) => `ask:pick:${id}`);
+    expect(labels(teacher)).toEqual([...people.slice(0, 8), "1/3", "▶️", ...controls()]);
+    expect(datas(teacher).slice(0, 8)).toEqual(ids.slice(0, 8));
+    expect(navOf(teacher, /^ask:page:/)).toEqual([
+      ["1/3", "ask:page:0"],
+      ["▶️", "ask:page:1"],
+    ]);
+
+    await turnInPlace(teacher, "ask:page:1", "editMessageReplyMarkup");
+    expect(labels(teacher)).toEqual([...people.slice(8, 16), "◀️", "2/3", "▶️", ...controls()]);
+    expect(datas(teacher).slice(0, 8)).toEqual(ids.slice(8, 16));
+    expect(navOf(teacher, /^ask:page:/)).toEqual([
+      ["◀️", "ask:page:0"],
+      ["2/3", "ask:page:1"],
+      ["▶️", "ask:page:2"],
+    ]);
+    expect(last(teacher).text).toBe(prompt.text);
+    await turnInPlace(teacher, "ask:page:0", "editMessageReplyMarkup");
+    expect(labels(teacher)).toEqual([...people.slice(0, 8), "1/3", "▶️", ...controls()]);
+    await turnInPlace(teacher, "ask:page:1", "editMessageReplyMarkup");
+    expect(labels(teacher)).toEqual([...people.slice(8, 16), "◀️", "2/3", "▶️", ...controls()]);
+
+    const chosen = colleagues[10]!;
+    expect(itemsOf(teacher, "ask:pick:")).toContain("Педагог11 Тестова");
+    await h.pressButton(teacher, `ask:pick:${chosen.id}`);
+    await h.pressButton(teacher, "ask:pick:arts");
+    await h.pressButton(teacher, "ask:done");
+    for (let i = 0; i < 6; i++) await h.pressButton(teacher, "ask:skip"); // website … notes
+    const owner = lang === "ru" ? "<b>Ответственный:</b> Педагог11 Тестова (педагог)\n" : "<b>Owner:</b> Педагог11 Тестова (teacher)\n";
+    expect(last(teacher).text).toContain(owner);
+    await h.pressButton(teacher, "ask:pick:confirm");
+    const saved = await h.database.db.select().from(partners);
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({
+      fullName: "Байкальский музей",
+      ownerKind: "teacher",
+      ownerUnitId: null,
+      ownerUserId: chosen.id,
+      createdBy: teacherRow.id,
+    });
     expectNoCapNote(teacher);
     h.expectAllCallbacksAnswered();
   });
