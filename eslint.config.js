@@ -30,6 +30,18 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The playground's web page: plain JavaScript the browser runs as it is (no build step, no types).
+    files: ["src/playground/web/**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: "script",
+      globals: Object.fromEntries(
+        ["window", "document", "navigator", "location", "history", "localStorage", "fetch", "EventSource", "DOMParser", "Node", "Element", "ResizeObserver", "Blob", "Option", "URL", "URLSearchParams", "setTimeout", "clearTimeout"].map((name) => [name, "readonly"]),
+      ),
+    },
+  },
+  {
     files: ["bench/**", "src/core/db/migrate-cli.ts"],
     rules: { "no-console": "off" },
   },

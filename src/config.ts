@@ -241,6 +241,71 @@ export function parseConfig(env: Record<string, string | undefined>, source: Con
     : { ...common, mode: "polling" };
 }
 
+export interface PlaygroundSettings {
+  host: string;
+  port: number;
+  logLevel: string;
+  /** The playground's own folder: its embedded database in db/, the emulator's chats and files in emulator/. */
+  dataDir: string;
+}
+
+/**
+ * Whether this start runs the playground (the real bot against a local Bot API emulator) instead
+ * of a bot on Telegram: always with `--playground` (npm run playground), otherwise only when no
+ * BOT_TOKEN is set and NODE_ENV=production is not set explicitly. A production deployment (the
+ * Docker image sets NODE_ENV=production) never falls into the playground: a missing token stays
+ * a configuration error there, and asking for the playground is one too.
+ */
+export function playgroundRequested(env: Record<string, string | undefined>, argv: readonly string[]): boolean {
+  const asked = argv.includes("--playground");
+  const production = env.NODE_ENV?.trim() === "production";
+  if (asked && production) {
+    throw new ConfigError("NODE_ENV", "is production, and the playground (npm run playground) is not for production: unset NODE_ENV to try the bot locally");
+  }
+  return asked || (!production && !env.BOT_TOKEN?.trim());
+}
+
+const playgroundSchema = z.object({
+  PLAYGROUND_HOST: z.preprocess(emptyToUndefined, z.string().trim().default("127.0.0.1")),
+  PLAYGROUND_PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: "expected a port number from 1 to 65535 (or 0 for any free port)" }).int().min(0).max(65535).default(3000),
+  ),
+  PLAYGROUND_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default("./playground-data")),
+});
+
+/** The playground's settings; the rest of the environment is checked too, before anything starts. */
+export function parsePlaygroundSettings(env: Record<string, string | undefined>): PlaygroundSettings {
+  const parsed = playgroundSchema.safeParse(env);
+  if (!parsed.success) throw firstIssue(parsed.error);
+  const { PLAYGROUND_HOST: host, PLAYGROUND_PORT: port, PLAYGROUND_DATA_DIR: dataDir } = parsed.data;
+  // The emulator's token and address are known only once it runs: stand-ins that pass the checks.
+  const { logLevel } = parsePlaygroundConfig(env, { botToken: `10000:${"x".repeat(30)}`, apiRoot: "http://127.0.0.1", dataDir, adminTelegramIds: [] });
+  return { host, port, dataDir, logLevel };
+}
+
+/**
+ * The bot's configuration in the playground: the emulator's token and address, its own embedded
+ * database, long polling, and the playground's administrator added to ADMIN_TELEGRAM_IDS. The
+ * rest of the environment (TZ, LOG_LEVEL, DEFAULT_LANGUAGE, …) applies as usual.
+ */
+export function parsePlaygroundConfig(
+  env: Record<string, string | undefined>,
+  playground: { botToken: string; apiRoot: string; dataDir: string; adminTelegramIds: number[] },
+): Config {
+  // Checked with the rest by parseConfig: a typo there is reported as it would be without the playground.
+  const admins = [env.ADMIN_TELEGRAM_IDS?.trim(), ...playground.adminTelegramIds.map(String)].filter(Boolean);
+  return parseConfig({
+    ...env,
+    BOT_TOKEN: playground.botToken,
+    TELEGRAM_API_ROOT: playground.apiRoot,
+    DATABASE_URL: undefined,
+    DATA_DIR: playground.dataDir,
+    BOT_MODE: "polling",
+    ADMIN_TELEGRAM_IDS: admins.join(","),
+  });
+}
+
 /** Only what `npm run db:migrate` needs: it runs without a BOT_TOKEN. */
 export function parseDatabaseConfig(env: Record<string, string | undefined>) {
   const parsed = baseSchema.pick({ DATABASE_URL: true, DATA_DIR: true, DATABASE_CONNECT_ATTEMPTS: true }).safeParse(env);

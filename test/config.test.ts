@@ -1,6 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { BOT_TOKEN_PLACEHOLDER, ConfigError, type ConfigSource, parseConfig } from "../src/config.js";
+import {
+  BOT_TOKEN_PLACEHOLDER,
+  ConfigError,
+  type ConfigSource,
+  parseConfig,
+  parsePlaygroundConfig,
+  parsePlaygroundSettings,
+  playgroundRequested,
+} from "../src/config.js";
 import { TEST_TOKEN } from "./helpers/harness.js";
 
 function errorOf(env: Record<string, string>, source?: ConfigSource): ConfigError {
@@ -122,5 +130,49 @@ describe("configuration", () => {
       `Configuration error: BOT_TOKEN is still the placeholder ${BOT_TOKEN_PLACEHOLDER} from .env.example: ` +
         "replace it in .env with the token @BotFather gave you, like 123456789:AAE…",
     );
+  });
+});
+
+describe("the playground", () => {
+  it("runs without a BOT_TOKEN, always with --playground, and never where NODE_ENV=production is set", () => {
+    expect(playgroundRequested({}, [])).toBe(true);
+    expect(playgroundRequested({ BOT_TOKEN: "  " }, [])).toBe(true);
+    expect(playgroundRequested({ NODE_ENV: "development" }, [])).toBe(true);
+    expect(playgroundRequested({ BOT_TOKEN: TEST_TOKEN }, [])).toBe(false);
+    // The placeholder means someone is connecting a real bot: they get its error, not the playground.
+    expect(playgroundRequested({ BOT_TOKEN: BOT_TOKEN_PLACEHOLDER }, [])).toBe(false);
+    expect(playgroundRequested({ BOT_TOKEN: TEST_TOKEN }, ["--playground"])).toBe(true);
+    expect(playgroundRequested({ NODE_ENV: "production" }, [])).toBe(false);
+    expect(() => playgroundRequested({ NODE_ENV: "production" }, ["--playground"])).toThrow(
+      "Configuration error: NODE_ENV is production, and the playground (npm run playground) is not for production",
+    );
+  });
+
+  it("listens on loopback port 3000 by default, keeps its data in ./playground-data, and checks the rest of the environment", () => {
+    expect(parsePlaygroundSettings({})).toEqual({ host: "127.0.0.1", port: 3000, dataDir: "./playground-data", logLevel: "info" });
+    expect(parsePlaygroundSettings({ PLAYGROUND_HOST: "0.0.0.0", PLAYGROUND_PORT: "8088", PLAYGROUND_DATA_DIR: "/tmp/p", LOG_LEVEL: "warn" })).toEqual({
+      host: "0.0.0.0",
+      port: 8088,
+      dataDir: "/tmp/p",
+      logLevel: "warn",
+    });
+    expect(() => parsePlaygroundSettings({ PLAYGROUND_PORT: "70000" })).toThrow("Configuration error: PLAYGROUND_PORT expected a port number");
+    expect(() => parsePlaygroundSettings({ TZ: "Mars/Olympus" })).toThrow("Configuration error: TZ expected an IANA time zone");
+  });
+
+  it("gives the bot the emulator's token and address, its own embedded database, polling, and the playground's admin", () => {
+    const config = parsePlaygroundConfig(
+      { DATABASE_URL: "postgres://elsewhere/db", BOT_MODE: "webhook", ADMIN_TELEGRAM_IDS: "42", TZ: "Europe/Moscow" },
+      { botToken: TEST_TOKEN, apiRoot: "http://127.0.0.1:3000", dataDir: "./playground-data/db", adminTelegramIds: [100001] },
+    );
+    expect(config).toMatchObject({
+      botToken: TEST_TOKEN,
+      telegramApiRoot: "http://127.0.0.1:3000",
+      databaseUrl: undefined,
+      dataDir: "./playground-data/db",
+      mode: "polling",
+      adminTelegramIds: [42, 100001],
+      timeZone: "Europe/Moscow",
+    });
   });
 });

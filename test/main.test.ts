@@ -42,8 +42,8 @@ function start(env: Record<string, string>): BotProcess {
 }
 
 describe("start-up errors", () => {
-  it("stops with one clear line and exit code 1 when BOT_TOKEN is missing", async () => {
-    const bot = start({});
+  it("stops with one clear line and exit code 1 when BOT_TOKEN is missing in production (no playground there)", async () => {
+    const bot = start({ NODE_ENV: "production" });
     expect(await bot.exited).toBe(1);
     expect(bot.stderr().trim().split("\n")).toEqual([
       `Configuration error: BOT_TOKEN is not set, and there is no .env file in ${workDir}: run \`cp .env.example .env\`, ` +
@@ -120,8 +120,8 @@ describe("a BOT_TOKEN not filled in", () => {
     expect(bot.stdout()).toBe("");
   });
 
-  it("says where the token goes when .env exists but sets no BOT_TOKEN, or an empty one", async () => {
-    for (const content of ["# ADMIN_TELEGRAM_IDS=\n", "BOT_TOKEN=\n"]) {
+  it("says where the token goes in production when .env exists but sets no BOT_TOKEN, or an empty one", async () => {
+    for (const content of ["NODE_ENV=production\n# ADMIN_TELEGRAM_IDS=\n", "NODE_ENV=production\nBOT_TOKEN=\n"]) {
       const bot = startBotProcess({}, inDirWithEnvFile(content));
       running.push(bot);
       expect(await bot.exited).toBe(1);

@@ -3,6 +3,7 @@ import { labelLength, MAX_BUTTON_LABEL } from "../../src/core/telegram/button-la
 import type { Chat, Message, UserFromGetMe } from "grammy/types";
 import { installApiPlugins } from "../../src/core/telegram/api-plugins.js";
 import { BOT_USER } from "./updates.js";
+import { checkReplyMarkup, checkTelegramHtml } from "../../src/playground/emulator/telegram-rules.js";
 
 export const TEST_TOKEN = "123456789:AAEtestTOKENtestTOKENtestTOKENtest12";
 
@@ -34,45 +35,11 @@ interface Failure {
   parameters?: { retry_after?: number };
 }
 
-const ALLOWED_TAGS = new Set([
-  "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "blockquote", "tg-spoiler", "span", "a", "tg-emoji",
-]);
-
 /**
- * Checks text the way Telegram's HTML parse mode does: only known tags, properly nested, only
- * the entities Telegram knows, and at most 4096 characters once parsed. Returns an error or null.
+ * Telegram's rules (the HTML parse mode, lengths, keyboards) live with the playground's Bot API
+ * emulator: one source for both. Re-exported under the names the suite has always used.
  */
-export function checkTelegramHtml(text: string): string | null {
-  const stack: string[] = [];
-  let plain = "";
-  for (let i = 0; i < text.length; ) {
-    const ch = text[i]!;
-    if (ch === "<") {
-      const match = /^<(\/?)([a-z-]+)((?:\s+[a-z-]+="[^"<>]*")*)\s*>/.exec(text.slice(i));
-      if (!match || !ALLOWED_TAGS.has(match[2]!)) return `Bad Request: can't parse entities: unsupported start tag at byte offset ${i}`;
-      if (match[1]) {
-        if (stack.pop() !== match[2]) return `Bad Request: can't parse entities: unexpected end tag at byte offset ${i}`;
-      } else {
-        stack.push(match[2]!);
-      }
-      i += match[0].length;
-    } else if (ch === "&") {
-      const match = /^&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);/.exec(text.slice(i));
-      if (!match) return `Bad Request: can't parse entities: unsupported entity at byte offset ${i}`;
-      plain += "x";
-      i += match[0].length;
-    } else if (ch === ">") {
-      return `Bad Request: can't parse entities: unexpected > at byte offset ${i}`;
-    } else {
-      plain += ch;
-      i++;
-    }
-  }
-  if (stack.length > 0) return `Bad Request: can't parse entities: can't find end tag corresponding to start tag ${stack.at(-1)}`;
-  if (plain.trim().length === 0) return "Bad Request: message text is empty";
-  if (plain.length > 4096) return "Bad Request: message is too long";
-  return null;
-}
+export { checkTelegramHtml } from "../../src/playground/emulator/telegram-rules.js";
 
 /** Telegram's phones show about this many characters of a button; longer labels are cut off (the bot's own limit). */
 export const MAX_BUTTON_TEXT = MAX_BUTTON_LABEL;
@@ -104,20 +71,6 @@ function recordLongButtons(method: string, markup: unknown): void {
       if (length > MAX_BUTTON_TEXT) buttonViolations.push({ method, text, length });
     }
   }
-}
-
-function checkKeyboard(markup: unknown): string | null {
-  if (!markup || typeof markup !== "object" || !("inline_keyboard" in markup)) return null;
-  const rows = (markup as { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] }).inline_keyboard;
-  for (const row of rows) {
-    for (const button of row) {
-      if (!button.text) return "Bad Request: text buttons are unallowed in the inline keyboard";
-      if (button.callback_data !== undefined && Buffer.byteLength(button.callback_data) > 64) {
-        return "Bad Request: BUTTON_DATA_INVALID";
-      }
-    }
-  }
-  return null;
 }
 
 /** A file uploaded with multipart form data, as the fake recorded it in the call's payload. */
@@ -330,7 +283,7 @@ export class FakeTelegram {
               ? "Bad Request: message text is empty"
               : text.length > 4096
                 ? "Bad Request: message is too long"
-                : null) ?? checkKeyboard(payload.reply_markup);
+                : null) ?? checkReplyMarkup(payload.reply_markup);
         if (problem) return problem;
         const chatId = Number(payload.chat_id);
         const messageId = method === "sendMessage" ? this.nextMessageId++ : Number(payload.message_id);
