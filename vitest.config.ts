@@ -39,7 +39,7 @@ export default defineConfig(async () => {
     process.stderr.write(`\n! Postgres at ${url} is not reachable: running the suite on PGlite only.\n\n`);
   }
   // Tests that touch no database run once, in the PGlite project.
-  const databaseFree = ["test/config.test.ts", "test/locales.test.ts", "test/lint/area-imports.test.ts", "test/core/db/pglite-template.test.ts", "test/dependencies.test.ts", "test/playground/emulator.test.ts", "test/playground/page-server.test.ts", "test/playground/browser.test.ts", "test/playground/real-bot.test.ts"];
+  const databaseFree = ["test/config.test.ts", "test/locales.test.ts", "test/lint/area-imports.test.ts", "test/core/db/pglite-template.test.ts", "test/dependencies.test.ts", "test/playground/emulator.test.ts", "test/playground/page-server.test.ts", "test/playground/browser.test.ts", "test/playground/real-bot.test.ts", "test/playground/process.test.ts"];
   const project = (name: "pglite" | "postgres") => ({
     extends: true as const,
     test: { name, env: { TEST_DB: name, TEST_DATABASE_URL: url }, ...(name === "postgres" ? { exclude: databaseFree } : {}) },

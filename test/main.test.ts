@@ -8,6 +8,8 @@ import { stripVTControlCharacters } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, TEST_DRIVER, type TestDatabase } from "./helpers/db.js";
 import { FakeBotApiServer } from "./helpers/fake-bot-api-server.js";
+import { type EmulatorServer, startEmulatorServer } from "./helpers/emulator-server.js";
+import type { ChatMessage } from "../src/playground/emulator/types.js";
 import { TEST_TOKEN } from "./helpers/harness.js";
 import { type BotProcess, ROOT, startBotProcess } from "./helpers/process.js";
 import { command, makeUser, press } from "./helpers/updates.js";
@@ -212,6 +214,41 @@ describe("an unreachable Bot API", () => {
   });
 });
 
+describe("a running bot on the playground's Bot API emulator", () => {
+  let api: EmulatorServer;
+  beforeAll(async () => {
+    api = await startEmulatorServer();
+  });
+  afterAll(async () => api.stop());
+
+  it("delivers what the bot says on its own initiative through the outbox sender", async () => {
+    const admin = api.emulator.addPerson({ first_name: "Ada", language_code: "en" });
+    const newcomer = api.emulator.addPerson({ first_name: "Nina", language_code: "ru" });
+    const bot = start({ BOT_TOKEN: api.emulator.token, TELEGRAM_API_ROOT: api.url, ADMIN_TELEGRAM_IDS: String(admin.id), ...databaseEnv() });
+    await bot.waitForLog("bot is running");
+    await bot.waitForLog("the outbox sender leads");
+    const withButton = (data: string) => (m: ChatMessage) => m.reply_markup?.inline_keyboard.flat().some((b) => "callback_data" in b && b.callback_data === data) ?? false;
+    const pressIn = (message: ChatMessage, data: string) => api.emulator.pressButton(admin.id, message.message_id, data);
+
+    api.emulator.sendText(admin.id, "/invite");
+    pressIn(await api.botMessage(admin.id, withButton("invite:role:staff")), "invite:role:staff");
+    // The dialog edits its message: the next step's buttons appear on the same one.
+    const next = await api.botMessage(admin.id, (m) => withButton("invite:create")(m) || withButton("invite:unit:none")(m));
+    if (withButton("invite:unit:none")(next)) pressIn(next, "invite:unit:none");
+    pressIn(await api.botMessage(admin.id, withButton("invite:create")), "invite:create");
+    const link = await api.botMessage(admin.id, (m) => /start=[A-Za-z0-9_-]+/.test(m.text ?? ""));
+    const token = /start=([A-Za-z0-9_-]+)/.exec(link.text!)![1]!;
+
+    api.emulator.openStartLink(newcomer.id, token);
+    // The inviter's notice is not a reply: it is written to the outbox and the sender delivers it.
+    const notice = await api.botMessage(admin.id, (m) => m.text?.includes("Nina") ?? false);
+    expect(notice.text).toMatch(/accepted/);
+    expect(notice.message_id).toBeGreaterThan(link.message_id);
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
+  });
+});
+
 describe("a running bot (long polling)", () => {
   let api: FakeBotApiServer;
   beforeAll(async () => {
@@ -250,43 +287,6 @@ describe("a running bot (long polling)", () => {
     api.sendMessageDelayMs = 0;
     expect(api.telegram.textsTo(admin.id)).toHaveLength(2);
     expect(bot.stdout()).toContain("stopped cleanly");
-  });
-
-  it("delivers what the bot says on its own initiative through the outbox sender", async () => {
-    api.telegram.reset();
-    const admin = makeUser({ language_code: "en" });
-    const newcomer = makeUser({ first_name: "Nina", language_code: "ru" });
-    const bot = start({ BOT_TOKEN: TEST_TOKEN, TELEGRAM_API_ROOT: api.url, ADMIN_TELEGRAM_IDS: String(admin.id), ...databaseEnv() });
-    await bot.waitForLog("bot is running");
-    await bot.waitForLog("the outbox sender leads");
-    const hasButton = (data: string) => (t: typeof api.telegram) => t.calls.length > 0 && buttonsOf(t).includes(data);
-    const buttonsOf = (t: typeof api.telegram) => {
-      try {
-        return t.lastMessageTo(admin.id).buttons.map((b) => b.data);
-      } catch {
-        return [];
-      }
-    };
-    const press_ = (data: string) => api.push(press(admin, data, api.telegram.lastMessageTo(admin.id)));
-    api.push(command(admin, "invite"));
-    await api.waitFor(hasButton("invite:role:staff"));
-    press_("invite:role:staff");
-    // The dialog edits its message: wait for the next step's buttons, not just the callback answer.
-    await api.waitFor((t) => buttonsOf(t).includes("invite:create") || buttonsOf(t).includes("invite:unit:none"));
-    if (buttonsOf(api.telegram).includes("invite:unit:none")) {
-      press_("invite:unit:none");
-      await api.waitFor(hasButton("invite:create"));
-    }
-    press_("invite:create");
-    await api.waitFor((t) => /start=([A-Za-z0-9_-]+)/.test(t.lastTextTo(admin.id)));
-    const token = /start=([A-Za-z0-9_-]+)/.exec(api.telegram.lastTextTo(admin.id))![1]!;
-
-    api.push(command(newcomer, "start", token));
-    // The inviter's notice is not a reply: it is written to the outbox and the sender delivers it.
-    await api.waitFor((t) => t.lastTextTo(admin.id).includes("Nina"));
-    expect(api.telegram.lastTextTo(admin.id)).toMatch(/accepted/);
-    bot.child.kill("SIGTERM");
-    expect(await bot.exited).toBe(0);
   });
 
   it("keeps going when Telegram refuses the command menu", async () => {
