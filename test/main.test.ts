@@ -12,7 +12,7 @@ import { type EmulatorServer, startEmulatorServer } from "./helpers/emulator-ser
 import type { ChatMessage } from "../src/playground/emulator/types.js";
 import { TEST_TOKEN } from "./helpers/harness.js";
 import { type BotProcess, ROOT, startBotProcess } from "./helpers/process.js";
-import { command, makeUser, press } from "./helpers/updates.js";
+import { command, makeUser } from "./helpers/updates.js";
 
 const TSX_LOADER = new URL("../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
 const scriptAvailable = spawnSync("script", ["--version"]).status === 0;
