@@ -16,6 +16,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY drizzle ./drizzle
+COPY scripts ./scripts
 # The build also prepares the embedded database (.pglite-template): a first start copies it
 # instead of creating one. dist/.tsbuildinfo only serves the next incremental build.
 RUN npm run build && rm -f dist/.tsbuildinfo && chmod -R a+rX .pglite-template
@@ -32,6 +33,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/.pglite-template ./.pglite-template
 COPY drizzle ./drizzle
+COPY scripts ./scripts
 COPY locales ./locales
 COPY package.json ./
 

@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import layout from "./eslint/area-imports.js";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "drizzle/**", "data/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", "drizzle/**", "data/**", "coverage/**", "playground-data/**", "test-artifacts/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -42,7 +42,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["bench/**", "src/core/db/migrate-cli.ts"],
+    files: ["bench/**", "scripts/**", "src/core/db/migrate-cli.ts"],
     rules: { "no-console": "off" },
   },
 );
