@@ -1,6 +1,6 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { EVENT_FORMATS } from "../partners/index.js";
-import { EVENT_STATUSES, type Event, type EventStatus } from "./domain/schema.js";
+import { EVENT_LEVELS, EVENT_STATUSES, type Event, type EventStatus } from "./domain/schema.js";
 import {
   type Period,
   PERIODS,
@@ -13,6 +13,7 @@ import {
 import { canViewEvent } from "./domain/overview.js";
 import { type EventFilter, getEvent, listEvents } from "./domain/events.js";
 import { buildCalendar } from "./domain/ics.js";
+import { levelLabel, levelOf } from "./text.js";
 import { partnerIdOfContactUser } from "../partners/index.js";
 import { listActiveUnits } from "../people/index.js";
 import type { BotContext } from "../core/context.js";
@@ -38,7 +39,7 @@ export const STATUS_MARKS: Record<EventStatus, string> = {
 
 /**
  * What the list shows, carried in the buttons' callback data (so each /events message keeps its
- * own view): period, page ("l" = the last page), mine, unit, partner, format (0 = any).
+ * own view): period, page ("l" = the last page), mine, unit, partner, format, level (0 = any).
  */
 interface ListState {
   period: Period;
@@ -47,20 +48,23 @@ interface ListState {
   unitId: number;
   partnerId: number;
   format: number;
+  level: number;
 }
 
 const PERIOD_CODES: Record<Period, string> = { week: "w", month: "m", upcoming: "u", past: "p" };
-const STATE_PATTERN = /^([wmup])\.(\d{1,4}|l)\.([01])\.(\d{1,9})\.(\d{1,9})\.(\d{1,2})$/;
+// The level came last, later: a list drawn before it (six fields) still works, with any level.
+const STATE_PATTERN = /^([wmup])\.(\d{1,4}|l)\.([01])\.(\d{1,9})\.(\d{1,9})\.(\d{1,2})(?:\.(\d))?$/;
 
 function encode(state: ListState): string {
-  return [PERIOD_CODES[state.period], state.page === "last" ? "l" : state.page, state.mine ? 1 : 0, state.unitId, state.partnerId, state.format].join(".");
+  return [PERIOD_CODES[state.period], state.page === "last" ? "l" : state.page, state.mine ? 1 : 0, state.unitId, state.partnerId, state.format, state.level].join(".");
 }
 
 function decode(raw: string): ListState | undefined {
   const match = STATE_PATTERN.exec(raw);
   if (!match) return undefined;
   const format = Number(match[6]);
-  if (format > EVENT_FORMATS.length) return undefined;
+  const level = Number(match[7] ?? 0);
+  if (format > EVENT_FORMATS.length || level > EVENT_LEVELS.length) return undefined;
   return {
     period: PERIODS.find((p) => PERIOD_CODES[p] === match[1])!,
     page: match[2] === "l" ? "last" : Number(match[2]),
@@ -68,10 +72,11 @@ function decode(raw: string): ListState | undefined {
     unitId: Number(match[4]),
     partnerId: Number(match[5]),
     format,
+    level,
   };
 }
 
-const INITIAL: ListState = { period: "upcoming", page: 0, mine: false, unitId: 0, partnerId: 0, format: 0 };
+const INITIAL: ListState = { period: "upcoming", page: 0, mine: false, unitId: 0, partnerId: 0, format: 0, level: 0 };
 
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
@@ -88,15 +93,15 @@ privateChats.callbackQuery(/^el:/, requireRole("admin", "staff", "partner"), asy
     return;
   }
   const view = /^el:v:(.+)$/.exec(data);
-  const picker = /^el:f:([upf]):(\d{1,4}):(.+)$/.exec(data);
+  const picker = /^el:f:([upfl]):(\d{1,4}):(.+)$/.exec(data);
   const state = decode(view?.[1] ?? picker?.[3] ?? "");
-  const staffOnlyPicker = picker && picker[1] !== "f" && ctx.role === "partner";
+  const staffOnlyPicker = picker && (picker[1] === "u" || picker[1] === "p") && ctx.role === "partner";
   if (!state || staffOnlyPicker) {
     await ctx.answerCallbackQuery({ text: ctx.t("common.button_outdated") });
     return;
   }
   await ctx.answerCallbackQuery();
-  const shown = picker ? await renderPicker(ctx, picker[1] as "u" | "p" | "f", Number(picker[2]), state) : await renderList(ctx, state);
+  const shown = picker ? await renderPicker(ctx, picker[1] as PickerKind, Number(picker[2]), state) : await renderList(ctx, state);
   await ctx.editMessageText(shown.text, { reply_markup: shown.keyboard });
 });
 
@@ -104,6 +109,7 @@ privateChats.callbackQuery(/^el:/, requireRole("admin", "staff", "partner"), asy
 async function filterFor(ctx: BotContext, state: ListState): Promise<EventFilter | undefined> {
   const filter: EventFilter = { ...periodRange(state.period, ctx.deps.now(), ctx.deps.config.timeZone) };
   if (state.format > 0) filter.format = EVENT_FORMATS[state.format - 1]!;
+  if (state.level > 0) filter.level = EVENT_LEVELS[state.level - 1]!;
   if (ctx.role === "partner") {
     const own = await partnerIdOfContactUser(ctx.deps.db, ctx.user!.id);
     if (own === undefined) return undefined;
@@ -146,9 +152,10 @@ async function renderList(ctx: BotContext, requested: ListState) {
   if (ctx.role !== "partner") {
     keyboard.text(`${state.mine ? "☑️" : "⬜"} ${t("calendar.filter_mine")}`, `el:v:${encode({ ...state, mine: !state.mine, page: 0 })}`);
     keyboard.text(t("calendar.filter_unit"), `el:f:u:0:${encode(state)}`);
-    keyboard.text(t("calendar.filter_partner"), `el:f:p:0:${encode(state)}`);
+    keyboard.text(t("calendar.filter_partner"), `el:f:p:0:${encode(state)}`).row();
   }
-  keyboard.text(t("calendar.filter_format"), `el:f:f:0:${encode(state)}`).row();
+  keyboard.text(t("calendar.filter_format"), `el:f:f:0:${encode(state)}`);
+  keyboard.text(t("calendar.filter_level"), `el:f:l:0:${encode(state)}`).row();
   // The lines above carry the dates; a button is the line's number and the title, short enough for a phone.
   items.forEach((event, i) => {
     keyboard.text(fitButton(`${page * PAGE_SIZE + i + 1}. ${event.title}`), `ev:open:${event.id}`).row();
@@ -180,11 +187,14 @@ async function describeFilters(ctx: BotContext, state: ListState): Promise<strin
     parts.push(escapeHtml(clip(partner ? (partner.shortName ?? partner.fullName) : "?", 60)));
   }
   if (state.format > 0) parts.push(t(`agreements.formats.${EVENT_FORMATS[state.format - 1]!}`));
+  if (state.level > 0) parts.push(t("calendar.level_filter", { level: levelOf(t, EVENT_LEVELS[state.level - 1]!) }));
   return parts.length > 0 ? t("calendar.filters", { filters: parts.join(" · "), interpolation: { escapeValue: false } }) : undefined;
 }
 
-/** A choice for one filter: units, partners that have events (paginated), or formats; "any" resets it. */
-async function renderPicker(ctx: BotContext, kind: "u" | "p" | "f", requestedPage: number, state: ListState) {
+type PickerKind = "u" | "p" | "f" | "l";
+
+/** A choice for one filter: units, partners that have events (paginated), formats or levels; "any" resets it. */
+async function renderPicker(ctx: BotContext, kind: PickerKind, requestedPage: number, state: ListState) {
   const t = ctx.t;
   const base = { ...state, page: state.period === "past" ? ("last" as const) : 0 };
   const options: { label: string; state: ListState }[] =
@@ -192,11 +202,13 @@ async function renderPicker(ctx: BotContext, kind: "u" | "p" | "f", requestedPag
       ? (await listActiveUnits(ctx.deps.db)).map((u) => ({ label: u.name, state: { ...base, unitId: u.id } }))
       : kind === "p"
         ? (await partnersWithEvents(ctx.deps.db)).map((p) => ({ label: p.shortName ?? p.fullName, state: { ...base, partnerId: p.id } }))
-        : EVENT_FORMATS.map((format, index) => ({ label: t(`agreements.format_buttons.${format}`), state: { ...base, format: index + 1 } }));
+        : kind === "f"
+          ? EVENT_FORMATS.map((format, index) => ({ label: t(`agreements.format_buttons.${format}`), state: { ...base, format: index + 1 } }))
+          : EVENT_LEVELS.map((level, index) => ({ label: levelLabel(t, level), state: { ...base, level: index + 1 } }));
   const pages = Math.max(1, Math.ceil(options.length / PICKER_PAGE_SIZE));
   const page = Math.min(requestedPage, pages - 1);
   const keyboard = new InlineKeyboard();
-  const reset = kind === "u" ? { ...base, unitId: 0 } : kind === "p" ? { ...base, partnerId: 0 } : { ...base, format: 0 };
+  const reset = kind === "u" ? { ...base, unitId: 0 } : kind === "p" ? { ...base, partnerId: 0 } : kind === "f" ? { ...base, format: 0 } : { ...base, level: 0 };
   keyboard.text(t("calendar.any"), `el:v:${encode(reset)}`).row();
   for (const option of options.slice(page * PICKER_PAGE_SIZE, (page + 1) * PICKER_PAGE_SIZE)) {
     keyboard.text(fitButton(option.label), `el:v:${encode(option.state)}`).row();
@@ -207,7 +219,7 @@ async function renderPicker(ctx: BotContext, kind: "u" | "p" | "f", requestedPag
     keyboard.row();
   }
   keyboard.text(t("common.back"), `el:v:${encode(state)}`);
-  const key = kind === "u" ? "pick_unit" : kind === "p" ? "pick_partner" : "pick_format";
+  const key = ({ u: "pick_unit", p: "pick_partner", f: "pick_format", l: "pick_level" } as const)[kind];
   const empty = options.length === 0 ? `\n\n${t(kind === "u" ? "calendar.no_units" : "calendar.no_partners")}` : "";
   return { text: t(`calendar.${key}`) + empty, keyboard };
 }

@@ -1,12 +1,14 @@
 import { Composer, InlineKeyboard } from "grammy";
-import type { Event } from "./domain/schema.js";
+import { EVENT_LEVELS, type Event, type EventLevel } from "./domain/schema.js";
 import { type EventOverview, canViewEvent, eventOverview } from "./domain/overview.js";
-import { canDecide, canManageEvent, getEvent } from "./domain/events.js";
+import { canDecide, canManageEvent, getEvent, updateEvent } from "./domain/events.js";
 import { Extension } from "../core/extension.js";
 import type { BotContext } from "../core/context.js";
 import { EVENT_CANCEL_CONVERSATION, EVENT_PLACE_CONVERSATION, EVENT_TIME_CONVERSATION } from "./event-action-dialogs.js";
-import { heldQuestion } from "./notices.js";
-import { eventSummary } from "./text.js";
+import { enqueueApprovalRequests, heldQuestion } from "./notices.js";
+import { eventSummary, levelLabel, levelOf } from "./text.js";
+import { noticeDepsOf } from "../core/outbox/notices.js";
+import { fitButton } from "../core/telegram/button-label.js";
 import { formatDateTime, plainName } from "../core/telegram/format.js";
 import { clip } from "../core/telegram/html.js";
 import { requireRole } from "../core/access/require-role.js";
@@ -102,6 +104,11 @@ function renderCard(ctx: BotContext, overview: EventOverview): string {
         other: counts[3],
       }),
     );
+    // Events held before results were asked (and those that have none) show no result lines.
+    if (event.winners !== null || event.prizeWinners !== null) {
+      lines.push(t("events.card.winners", { winners: event.winners ?? 0, prizeWinners: event.prizeWinners ?? 0 }));
+    }
+    if (event.projectStudents !== null) lines.push(t("events.card.project_students", { count: event.projectStudents }));
     if (event.result) lines.push(t("events.card.result", { result: clip(event.result, 800) }));
   }
   // Decisions and their comments are internal work: partner contacts do not read them.
@@ -146,6 +153,7 @@ function cardKeyboard(ctx: BotContext, event: Event, manage: boolean, decide: bo
   }
   if (manage && (CHANGEABLE as readonly string[]).includes(event.status) && event.startsAt > now) {
     keyboard.text(t("events.buttons.change_time"), `ev:time:${event.id}`).text(t("events.buttons.change_place"), `ev:place:${event.id}`).row();
+    keyboard.text(t("events.buttons.change_level"), `ev:level:${event.id}`).row();
   }
   if (manage && (event.status === "proposed" || event.status === "approved") && event.endsAt > now) {
     keyboard.text(t("events.buttons.cancel_event"), `ev:cancel:${event.id}`).row();
@@ -164,7 +172,7 @@ privateChats.callbackQuery(/^ev:open:(\d{1,9})$/, requireRole("admin", "staff", 
   await showEventCard(ctx, eventId, "edit");
 });
 
-privateChats.callbackQuery(/^ev:(time|place|cancel|outcome):(\d{1,9})$/, requireRole("admin", "staff"), async (ctx) => {
+privateChats.callbackQuery(/^ev:(time|place|level|cancel|outcome):(\d{1,9})$/, requireRole("admin", "staff"), async (ctx) => {
   const action = ctx.match[1];
   const event = await eventForAction(ctx, Number(ctx.match[2]), "manage");
   if (!event) return;
@@ -180,13 +188,67 @@ privateChats.callbackQuery(/^ev:(time|place|cancel|outcome):(\d{1,9})$/, require
     return;
   }
   await ctx.answerCallbackQuery();
-  if (action === "time") await ctx.conversation.enter(EVENT_TIME_CONVERSATION, event.id);
+  if (action === "level") await showLevelPicker(ctx, event);
+  else if (action === "time") await ctx.conversation.enter(EVENT_TIME_CONVERSATION, event.id);
   else if (action === "place") await ctx.conversation.enter(EVENT_PLACE_CONVERSATION, event.id);
   else if (action === "cancel") await ctx.conversation.enter(EVENT_CANCEL_CONVERSATION, event.id, "cancel");
   else {
     const question = heldQuestion(ctx.t, ctx.lang, ctx.deps.config.timeZone, event);
     await ctx.reply(question.text, { reply_markup: question.keyboard });
   }
+});
+
+/** The card's «🏅 Level»: the card becomes the six levels (the current one ticked) and the way back to it. */
+async function showLevelPicker(ctx: BotContext, event: Event): Promise<void> {
+  const keyboard = new InlineKeyboard();
+  EVENT_LEVELS.forEach((level, i) => {
+    const label = levelLabel(ctx.t, level);
+    keyboard.text(fitButton(level === event.level ? `✓ ${label}` : label), `ev:lvl:${event.id}:${level}`);
+    if (i % 2 === 1) keyboard.row();
+  });
+  keyboard.text(ctx.t("common.back"), `ev:open:${event.id}`);
+  const text = ctx.t("events.edit.ask_level", { title: clip(event.title, 200), current: levelOf(ctx.t, event.level) });
+  if (ctx.callbackQuery?.message?.text !== undefined) await ctx.editMessageText(text, { reply_markup: keyboard });
+  else await ctx.reply(text, { reply_markup: keyboard });
+}
+
+/**
+ * A level chosen: saved with the audit log like the place, checked again here (the data can be
+ * forged or stale). It does not send an approved event back for approval; a proposal returned
+ * for changes goes back to the deciders, as after any change.
+ */
+privateChats.callbackQuery(new RegExp(`^ev:lvl:(\\d{1,9}):(${EVENT_LEVELS.join("|")})$`), requireRole("admin", "staff"), async (ctx) => {
+  const level = ctx.match[2] as EventLevel;
+  const event = await eventForAction(ctx, Number(ctx.match[1]), "manage");
+  if (!event) return;
+  const actor = actorOf(ctx)!;
+  if (!(CHANGEABLE as readonly string[]).includes(event.status) || event.startsAt <= ctx.deps.now()) {
+    await ctx.answerCallbackQuery({ text: ctx.t("events.refused.wrong_status", { status: ctx.t(`events.statuses.${event.status}`) }), show_alert: true });
+    return;
+  }
+  const saved = ctx.t("events.edit.level_saved", { level: levelOf(ctx.t, level) });
+  if (level === event.level) {
+    await ctx.answerCallbackQuery({ text: saved });
+    await showEventCard(ctx, event.id, "edit");
+    return;
+  }
+  const result = await ctx.deps.db.transaction(async (tx) => {
+    const updated = await updateEvent(tx, actor, event.id, { level }, ctx.deps.now());
+    if (updated.ok && event.status === "changes_requested") await enqueueApprovalRequests(tx, noticeDepsOf(ctx.deps), event.id);
+    return updated;
+  });
+  if (!result.ok) {
+    const key = result.reason === "wrong_status" ? "events.refused.wrong_status" : `events.refused.${result.reason}`;
+    await ctx.answerCallbackQuery({ text: ctx.t(key, { status: ctx.t(`events.statuses.${event.status}`) }), show_alert: true });
+    return;
+  }
+  if (event.status === "changes_requested") {
+    ctx.deps.wakeOutbox();
+    await ctx.answerCallbackQuery({ text: ctx.t("events.edit.sent_to_deciders"), show_alert: true });
+  } else {
+    await ctx.answerCallbackQuery({ text: saved });
+  }
+  await showEventCard(ctx, event.id, "edit");
 });
 
 export { composer as eventCardFeature };

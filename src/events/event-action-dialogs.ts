@@ -5,7 +5,17 @@ import { noticeDepsOf } from "../core/outbox/notices.js";
 import { MAX_CONFIRMATION_COMMENT, recordConfirmation } from "./domain/confirmations.js";
 import { latestDecision } from "./domain/overview.js";
 import { parseEventTime } from "./domain/time.js";
-import { type EventChanges, type EventRefusal, MAX_PARTICIPANTS, decideEvent, getEvent, recordOutcome, updateEvent } from "./domain/events.js";
+import {
+  type EventChanges,
+  type EventRefusal,
+  MAX_PARTICIPANTS,
+  decideEvent,
+  getEvent,
+  isCompetition,
+  recordOutcome,
+  resultsProblem,
+  updateEvent,
+} from "./domain/events.js";
 import { type Actor, getPartner } from "../partners/index.js";
 import { checkName, checkText } from "../core/validation.js";
 import type { BotContext, ConversationContext } from "../core/context.js";
@@ -48,6 +58,8 @@ async function eventAtStart(conversation: FormConversation, ctx: ConversationCon
           startsAt: event.startsAt.toISOString(),
           endsAt: event.endsAt.toISOString(),
           place: event.place,
+          format: event.format,
+          competition: isCompetition(event),
           now: outside.deps.now().toISOString(),
           timeZone: outside.deps.config.timeZone,
         }
@@ -280,6 +292,10 @@ export async function eventCancelConversation(
 }
 
 const CATEGORY_STEPS = ["gifted", "disabilities", "career_guidance", "general"] as const;
+type CategoryStep = (typeof CATEGORY_STEPS)[number];
+/** After the attendance: a competition's winners and prize-winners, a project's students. */
+type ResultStep = "winners" | "prize_winners" | "project_students";
+const isCategoryStep = (step: string): step is CategoryStep => (CATEGORY_STEPS as readonly string[]).includes(step);
 
 export interface HeldPhoto {
   file: InputFile;
@@ -294,41 +310,84 @@ export type HeldReport = () => Promise<{ lines: string[]; photo?: HeldPhoto }>;
 export type AfterHeld = (tx: Db, ctx: BotContext, event: Event) => Promise<HeldReport>;
 export const afterHeld = new Extension<AfterHeld>("after an event is held");
 
-/** eh:yes — participants by category (whole numbers, not all zero) and a short result. */
+/**
+ * eh:yes — participants by category (whole numbers, not all zero); for a competition its
+ * winners and prize-winners among the institution's students (each not more than the
+ * participants, nor both together); for a project how many of the institution's students took
+ * part; then a short result. All saved together.
+ */
 export async function eventHeldConversation(conversation: FormConversation, ctx: ConversationContext, eventId: number): Promise<void> {
   const start = await eventAtStart(conversation, ctx, eventId);
   if (!start) return;
   const counts = [0, 0, 0, 0];
+  const results: Partial<Record<ResultStep, number>> = {};
   let result = "";
+  const steps: (CategoryStep | ResultStep | "result")[] = [
+    ...CATEGORY_STEPS,
+    ...(start.competition ? (["winners", "prize_winners"] as const) : []),
+    ...(start.format === "project" ? (["project_students"] as const) : []),
+    "result",
+  ];
+  const participants = () => counts.reduce((a, b) => a + b, 0);
   // A refused answer is explained in the next question itself: one message, with its buttons.
   // A bad number's hint replaces the question; after «all zero» the counting starts again under it.
   let badNumber = false;
   let allZero = false;
-  const done = await walkSteps(CATEGORY_STEPS.length + 1, async (step): Promise<StepResult> => {
-    const category = CATEGORY_STEPS[step];
-    if (category) {
-      const lead = allZero ? ctx.t("events.held.all_zero") : step === 0 ? ctx.t("events.held.intro", { title: clip(start.title, 200) }) : null;
+  let refusal: string | undefined;
+  /** A whole number from 0 to MAX_PARTICIPANTS typed, or NaN. */
+  const readCount = (raw: string) => {
+    const value = raw.replace(/\s+/g, "");
+    const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+    return Number.isInteger(n) && n <= MAX_PARTICIPANTS ? n : Number.NaN;
+  };
+  const done = await walkSteps(steps.length, async (index): Promise<StepResult> => {
+    const step = steps[index]!;
+    if (isCategoryStep(step)) {
+      const category = step;
+      const lead = allZero ? ctx.t("events.held.all_zero") : index === 0 ? ctx.t("events.held.intro", { title: clip(start.title, 200) }) : null;
       const ask = ctx.t("events.held.ask_count", { category: ctx.t(`events.held.count_${category}`), max: MAX_PARTICIPANTS });
       const prompt = badNumber ? ctx.t("events.held.bad_number", { max: MAX_PARTICIPANTS }) : [lead, ask].filter((line) => line !== null).join("\n\n");
       badNumber = false;
       allZero = false;
       const answer = await askText(conversation, ctx, {
         prompt,
-        back: step > 0,
+        back: index > 0,
         check: (raw) => checkText(raw, 20),
       });
       if (answer.kind !== "value") return answer;
-      const value = answer.value.replace(/\s+/g, "");
-      const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-      if (!Number.isInteger(n) || n > MAX_PARTICIPANTS) {
+      const n = readCount(answer.value);
+      if (Number.isNaN(n)) {
         badNumber = true;
         return "again";
       }
-      counts[step] = n;
-      if (step === CATEGORY_STEPS.length - 1 && counts.every((c) => c === 0)) {
+      counts[index] = n;
+      if (index === CATEGORY_STEPS.length - 1 && counts.every((c) => c === 0)) {
         allZero = true;
         return "restart";
       }
+      return answer;
+    }
+    if (step !== "result") {
+      const count = participants();
+      const left = count - (results.winners ?? 0);
+      const vars = { participants: count, left, max: MAX_PARTICIPANTS };
+      const prompt = refusal ?? ctx.t(`events.held.ask_${step}`, vars);
+      refusal = undefined;
+      const answer = await askText(conversation, ctx, { prompt, back: true, check: (raw) => checkText(raw, 20) });
+      if (answer.kind !== "value") return answer;
+      const n = readCount(answer.value);
+      if (Number.isNaN(n)) {
+        refusal = ctx.t(step === "project_students" ? "events.held.bad_number" : `events.held.bad_${step}`, vars);
+        return "again";
+      }
+      if (step !== "project_students") {
+        const problem = resultsProblem(count, step === "winners" ? { winners: n } : { winners: results.winners ?? 0, prizeWinners: n });
+        if (problem) {
+          refusal = ctx.t(`events.held.${problem}`, { ...vars, given: n, winners: results.winners ?? 0 });
+          return "again";
+        }
+      }
+      results[step] = n;
       return answer;
     }
     const answer = await askText(conversation, ctx, {
@@ -344,6 +403,16 @@ export async function eventHeldConversation(conversation: FormConversation, ctx:
     return;
   }
   const [gifted = 0, disabilities = 0, careerGuidance = 0, other = 0] = counts;
+  const report = {
+    gifted,
+    disabilities,
+    careerGuidance,
+    other,
+    result,
+    ...(results.winners !== undefined ? { winners: results.winners } : {}),
+    ...(results.prize_winners !== undefined ? { prizeWinners: results.prize_winners } : {}),
+    ...(results.project_students !== undefined ? { projectStudents: results.project_students } : {}),
+  };
   await conversation.external(async (outside) => {
     const actor = actorOf(outside);
     if (!actor) return;
@@ -351,7 +420,7 @@ export async function eventHeldConversation(conversation: FormConversation, ctx:
     const now = deps.now();
     // Held, and what other areas do when an event is held (the feedback round): one transaction.
     const { outcome, reports } = await deps.db.transaction(async (tx) => {
-      const outcome = await recordOutcome(tx, actor, eventId, { held: true, report: { gifted, disabilities, careerGuidance, other, result } }, now);
+      const outcome = await recordOutcome(tx, actor, eventId, { held: true, report }, now);
       if (!outcome.ok) return { outcome, reports: [] };
       const reports: HeldReport[] = [];
       for (const hook of afterHeld.items) reports.push(await hook(tx, outside, outcome.event));

@@ -1,5 +1,5 @@
 import { InlineKeyboard } from "grammy";
-import { AUDIENCE_CATEGORIES, type AudienceCategory } from "./domain/schema.js";
+import { AUDIENCE_CATEGORIES, type AudienceCategory, type EventLevel } from "./domain/schema.js";
 import { EVENT_FORMATS, type EventFormat } from "../partners/index.js";
 import { noticeDepsOf } from "../core/outbox/notices.js";
 import { type AgeRange, parseAgeRange, parseEventEnd, parseParticipants } from "./domain/input.js";
@@ -10,14 +10,15 @@ import {
   planItemsOfPartners,
 } from "./domain/proposal.js";
 import { parseEventTime } from "./domain/time.js";
-import { type EventDraft, MAX_PARTICIPANTS, proposeEvent, sameDayEvents } from "./domain/events.js";
+import { competitionFlag, type EventDraft, MAX_PARTICIPANTS, proposeEvent, sameDayEvents } from "./domain/events.js";
+import { askLevel } from "./level-step.js";
 import { findUserById } from "../people/index.js";
 import { getPartner } from "../partners/index.js";
 import { listActiveUnits } from "../people/index.js";
 import { checkName, checkText } from "../core/validation.js";
 import type { ConversationContext } from "../core/context.js";
 import { enqueueApprovalRequests } from "./notices.js";
-import { formatDuration, formatEventWhen } from "./text.js";
+import { formatDuration, formatEventWhen, levelOf } from "./text.js";
 import { formatDateTime, plainName } from "../core/telegram/format.js";
 import { clip, escapeHtml } from "../core/telegram/html.js";
 import { MAX_PICKER_ITEMS, PAGE_SIZE } from "../core/telegram/paging.js";
@@ -48,6 +49,9 @@ interface Named {
 interface EventForm {
   partners: Named[];
   format: EventFormat | undefined;
+  level: EventLevel;
+  /** Marked «with winners» (formats other than contest and project). */
+  competition: boolean;
   title: string;
   description: string | null;
   /** ISO strings: what conversation.external returns survives replays as JSON. */
@@ -66,6 +70,7 @@ interface EventForm {
 const STEPS = [
   "partners",
   "format",
+  "level",
   "title",
   "description",
   "when",
@@ -138,6 +143,8 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
   const form: EventForm = {
     partners: presetPartner ? [presetPartner] : [],
     format: loaded.plan?.format,
+    level: "institutional",
+    competition: false,
     title: loaded.plan?.title ?? "",
     description: null,
     startsAt: "",
@@ -304,9 +311,8 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
     prompt: string,
     check: (raw: string) => ReturnType<typeof checkText>,
     set: (value: string | null) => void,
-    back = true,
   ): Promise<StepResult> => {
-    const answer = await askText(conversation, ctx, { prompt, back, optional: true, check });
+    const answer = await askText(conversation, ctx, { prompt, back: true, optional: true, check });
     if (answer.kind !== "back") set(answer.kind === "value" ? answer.value : null);
     return answer;
   };
@@ -395,6 +401,8 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
       t("event_form.summary_title"),
       t("event_form.summary_partners", { partners: clip(partnerNames(), 500) }),
       t("event_form.summary_format", { format: t(`agreements.formats.${form.format ?? "other"}`) }),
+      t("event_form.summary_level", { level: levelOf(t, form.level) }),
+      ...(form.format !== "contest" && competitionFlag(form.format ?? "other", form.competition) ? [t("event_form.summary_competition")] : []),
       t("event_form.summary_name", { title: clip(form.title, 200) }),
       t("event_form.summary_when", { when: formatEventWhen(timing, ctx.lang, timeZone), duration: formatDuration(t, timing) }),
       t("event_form.summary_place", { place: form.place ? clip(form.place, 200) : t("event_form.not_set") }),
@@ -424,6 +432,25 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
         if (answer.kind === "value") form.format = answer.value as EventFormat;
         return answer;
       }
+      case "level": {
+        // From a plan item the level is the first question asked: nothing to go back to.
+        const format = form.format ?? "other";
+        const toggle = format !== "contest" && format !== "project";
+        const ask = t(toggle ? "event_form.ask_level_competition" : "event_form.ask_level");
+        const plan = loaded.plan;
+        const lead = planSays() && plan ? t("event_form.level_from_plan", { title: clip(plan.title, 200), format: t(`agreements.formats.${format}`) }) : undefined;
+        const answer = await askLevel(conversation, ctx, {
+          prompt: question(lead ? `${lead}\n\n${ask}` : ask),
+          level: form.level,
+          competition: toggle ? form.competition : undefined,
+          back: !planSays(),
+        });
+        if (answer.kind === "value") {
+          form.level = answer.value.level;
+          form.competition = answer.value.competition;
+        }
+        return answer;
+      }
       case "title": {
         if (planSays()) return pass();
         const answer = await askText(conversation, ctx, {
@@ -435,14 +462,12 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
         return answer;
       }
       case "description":
-        // From a plan item the description is the first question asked: nothing to go back to.
         return askOptionalText(
           t("event_form.ask_description", { count: MAX_EVENT_DESCRIPTION }),
           (raw) => checkText(raw, MAX_EVENT_DESCRIPTION),
           (v) => {
             form.description = v;
           },
-          !planSays(),
         );
       case "when":
         return askWhen();
@@ -542,6 +567,8 @@ export async function eventConversation(conversation: FormConversation, ctx: Con
     responsibleUserId: form.responsibleUserId,
     ownerUnitId: form.ownerUnitId,
     planItemId: form.planItemId,
+    level: form.level,
+    competition: competitionFlag(form.format ?? "other", form.competition),
   };
   const outcome = await conversation.external(async (outside) => {
     const actor = actorOf(outside);

@@ -22,7 +22,20 @@ export { startOfLocalDay } from "./domain/calendar.js";
 export { getEvent } from "./domain/events.js";
 export { linkedContactsOfEvent } from "./domain/overview.js";
 export { eventDecisions, eventPartners, events } from "./domain/schema.js";
-export type { AudienceCategory, Event, EventStatus } from "./domain/schema.js";
+export { EVENT_LEVELS } from "./domain/schema.js";
+export type { AudienceCategory, Event, EventLevel, EventStatus } from "./domain/schema.js";
+export { isCompetition } from "./domain/events.js";
+export {
+  academicYearAt,
+  academicYearLabel,
+  academicYearOf,
+  academicYearRange,
+  attendanceOf,
+  competitionCondition,
+  massEventCondition,
+  winnersOf,
+} from "./domain/mass-events.js";
+export { levelLabel, levelOf } from "./text.js";
 export { timeZoneOffset, zonedInstant } from "./domain/time.js";
 export { type ByStart, eventColumns, type EventRow, eventRows, HELD_STATUSES, type Participants } from "./domain/table.js";
 // Extension points.

@@ -1,10 +1,20 @@
 import type { Language } from "../config.js";
-import type { Event } from "./domain/schema.js";
+import type { Event, EventLevel } from "./domain/schema.js";
 import type { EventOverview } from "./domain/overview.js";
 import { localDate } from "../core/dates.js";
 import { formatDateTime, formatTime, plainName } from "../core/telegram/format.js";
 import { clip, escapeHtml } from "../core/telegram/html.js";
 import type { TFunction } from "../core/i18n.js";
+
+/** A level as a button and a column say it: «Региональный», "Regional" (`events.levels.<level>`). */
+export function levelLabel(t: TFunction, level: EventLevel): string {
+  return t(`events.levels.${level}`);
+}
+
+/** A level as a line says it after «Уровень:»: «региональный», «учреждения» (`events.levels_of.<level>`). */
+export function levelOf(t: TFunction, level: EventLevel): string {
+  return t(`events.levels_of.${level}`);
+}
 
 /** «2 ч 30 мин» / "2 h 30 min". */
 export function formatDuration(t: TFunction, event: Pick<Event, "startsAt" | "endsAt">): string {
@@ -33,6 +43,9 @@ export function eventSummary(t: TFunction, language: Language, timeZone: string,
   const { event } = overview;
   const lines = [`<b>${escapeHtml(clip(event.title, 200))}</b>`];
   lines.push(t("events.card.format", { format: t(`agreements.formats.${event.format}`) }));
+  lines.push(t("events.card.level", { level: levelOf(t, event.level) }));
+  // A contest is one by its format; another format marked so says it.
+  if (event.competition && event.format !== "contest") lines.push(t("events.card.competition"));
   lines.push(t("events.card.partners", { partners: clip(overview.partners.map((p) => p.name).join(", "), 400) }));
   lines.push(t("events.card.when", { when: formatEventWhen(event, language, timeZone), duration: formatDuration(t, event) }));
   lines.push(event.place ? t("events.card.place", { place: clip(event.place, 200) }) : t("events.card.place_none"));

@@ -27,7 +27,7 @@ describe("event approval", () => {
     await askDeciders(h, event.id);
     const request = last(admin);
     expect(request.text).toContain("🗳 <b>Мероприятие ждёт вашего решения</b>\nАвтор предложения: Мария Петрова.");
-    expect(request.text).toContain("<b>Мастер-класс по робототехнике</b>\nФормат: Мастер-класс\nПартнёры: СОШ № 5");
+    expect(request.text).toContain("<b>Мастер-класс по робототехнике</b>\nФормат: Мастер-класс\nУровень: учреждения\nПартнёры: СОШ № 5");
     expect(request.text).toContain("Когда: 10 декабря 2026, 15:00–17:00 (2 ч)");
     expect(request.buttons.map((b) => b.data)).toEqual([`ea:ok:${event.id}`, `ea:no:${event.id}`, `ea:chg:${event.id}`, `ev:open:${event.id}`]);
 

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { contacts } from "../../src/partners/domain/schema.js";
+import { events as eventsTable } from "../../src/events/domain/schema.js";
 import { users } from "../../src/core/access/schema.js";
 import { addAgreement, addPlanItem } from "../../src/partners/domain/agreements.js";
 import { decideEvent, type EventDraft, proposeEvent, recordOutcome } from "../../src/events/domain/events.js";
@@ -76,7 +77,7 @@ describe("/events", () => {
     expect(view.buttons.find((b) => b.data === `ev:open:${events.excursion.id}`)!.text).toBe("3. Экскурсия в музей");
     for (const button of view.buttons) expect(Array.from(button.text).length).toBeLessThanOrEqual(24);
 
-    await h.pressButton(h.admin, "el:v:w.0.0.0.0.0");
+    await h.pressButton(h.admin, "el:v:w.0.0.0.0.0.0");
     view = last(h.admin);
     expect(view.text).toContain("— Эта неделя");
     expect(view.text).toContain("3 мероприятия");
@@ -85,14 +86,14 @@ describe("/events", () => {
     expect(view.text).not.toContain("Экскурсия в музей");
     expect(view.buttons.find((b) => b.data.startsWith("el:v:w."))!.text).toBe("• Эта неделя");
 
-    await h.pressButton(h.admin, "el:v:m.0.0.0.0.0");
+    await h.pressButton(h.admin, "el:v:m.0.0.0.0.0.0");
     view = last(h.admin);
     expect(view.text).toContain("— Этот месяц");
     expect(view.text).toContain("Экскурсия в музей");
     expect(view.text).not.toContain("Ночная консультация");
     expect(view.text).not.toContain("Круглый стол");
 
-    await h.pressButton(h.admin, "el:v:p.l.0.0.0.0");
+    await h.pressButton(h.admin, "el:v:p.l.0.0.0.0.0");
     view = last(h.admin);
     expect(view.text).toContain("— Прошедшие");
     expect(view.text).toContain("2 мероприятия");
@@ -104,36 +105,36 @@ describe("/events", () => {
   it("filters by mine, unit, partner and format, with pages", async () => {
     const { teacher, unitId, school, university } = await calendar();
     await h.send(command(teacher, "events"));
-    await h.pressButton(teacher, "el:v:u.0.1.0.0.0");
+    await h.pressButton(teacher, "el:v:u.0.1.0.0.0.0");
     let view = last(teacher);
     expect(view.text).toContain("Фильтры: Мои");
     expect(view.text).toContain("Мастер-класс по робототехнике");
     expect(view.text).not.toContain("Экскурсия в музей");
-    expect(view.buttons.find((b) => b.data === "el:v:u.0.0.0.0.0")!.text).toBe("☑️ Мои");
+    expect(view.buttons.find((b) => b.data === "el:v:u.0.0.0.0.0.0")!.text).toBe("☑️ Мои");
 
-    await h.pressButton(teacher, "el:v:u.0.0.0.0.0");
+    await h.pressButton(teacher, "el:v:u.0.0.0.0.0.0");
     expect(last(teacher).text).toContain("Экскурсия в музей");
 
-    await h.pressButton(teacher, "el:f:u:0:u.0.0.0.0.0");
+    await h.pressButton(teacher, "el:f:u:0:u.0.0.0.0.0.0");
     expect(last(teacher).text).toBe("Мероприятия какого подразделения показать?");
     expect(last(teacher).buttons.map((b) => b.text)).toEqual(["Все", "Отдел техники", "« Назад"]);
-    await h.pressButton(teacher, `el:v:u.0.0.${unitId}.0.0`);
+    await h.pressButton(teacher, `el:v:u.0.0.${unitId}.0.0.0`);
     view = last(teacher);
     expect(view.text).toContain("Фильтры: Отдел техники");
     expect(view.text).toContain("1 мероприятие");
     expect(view.text).toContain("Экскурсия в музей");
 
-    await h.pressButton(teacher, `el:f:p:0:u.0.0.${unitId}.0.0`);
+    await h.pressButton(teacher, `el:f:p:0:u.0.0.${unitId}.0.0.0`);
     expect(last(teacher).buttons.map((b) => b.text)).toEqual(["Все", "ИГУ", "СОШ № 5", "« Назад"]);
-    await h.pressButton(teacher, `el:v:u.0.0.${unitId}.${university.id}.0`);
+    await h.pressButton(teacher, `el:v:u.0.0.${unitId}.${university.id}.0.0`);
     expect(last(teacher).text).toContain("Мероприятий нет.");
-    await h.pressButton(teacher, `el:f:p:0:u.0.0.${unitId}.${university.id}.0`);
-    await h.pressButton(teacher, `el:v:u.0.0.${unitId}.${school.id}.0`);
+    await h.pressButton(teacher, `el:f:p:0:u.0.0.${unitId}.${university.id}.0.0`);
+    await h.pressButton(teacher, `el:v:u.0.0.${unitId}.${school.id}.0.0`);
     expect(last(teacher).text).toContain("Фильтры: Отдел техники · СОШ № 5");
 
-    await h.pressButton(teacher, `el:f:f:0:u.0.0.${unitId}.${school.id}.0`);
+    await h.pressButton(teacher, `el:f:f:0:u.0.0.${unitId}.${school.id}.0.0`);
     expect(last(teacher).buttons.map((b) => b.text)).toContain("Экскурсия");
-    await h.pressButton(teacher, `el:v:u.0.0.${unitId}.${school.id}.7`);
+    await h.pressButton(teacher, `el:v:u.0.0.${unitId}.${school.id}.7.0`);
     expect(last(teacher).text).toContain("Фильтры: Отдел техники · СОШ № 5 · Экскурсия");
     expect(last(teacher).text).toContain("Экскурсия в музей");
 
@@ -145,9 +146,9 @@ describe("/events", () => {
     }
     await h.send(command(teacher, "events"));
     expect(last(teacher).text).toContain("17 мероприятий (стр. 1 из 3)");
-    await h.pressButton(teacher, "el:v:u.1.0.0.0.0");
+    await h.pressButton(teacher, "el:v:u.1.0.0.0.0.0");
     expect(last(teacher).buttons.map((b) => b.text)).toEqual(expect.arrayContaining(["‹ Назад", "Дальше ›"]));
-    await h.pressButton(teacher, "el:v:u.2.0.0.0.0");
+    await h.pressButton(teacher, "el:v:u.2.0.0.0.0.0");
     expect(last(teacher).text).toContain("(стр. 3 из 3)");
     expect(last(teacher).text).toContain("Занятие 13");
     // A page that no longer exists shows the last one.
@@ -155,6 +156,55 @@ describe("/events", () => {
     expect(last(teacher).text).toContain("(стр. 3 из 3)");
     await forge(teacher, "el:v:x.0.0.0.0.0");
     expect(h.telegram.sent("answerCallbackQuery").at(-1)).toMatchObject({ text: "Эта кнопка уже не действует. Начните заново с нужной команды." });
+    h.expectAllCallbacksAnswered();
+  });
+
+  it.each([
+    ["ru", "🏅 Уровень", "Мероприятия какого уровня показать?", ["Все", "Учреждение", "Муниципальный", "Региональный", "Межрегиональный", "Федеральный", "Международный", "« Назад"], "Фильтры: уровень: региональный", "1 мероприятие", "Фильтры: Мои · уровень: учреждения", "Эта кнопка уже не действует. Начните заново с нужной команды."],
+    ["en", "🏅 Level", "Events of which level?", ["All", "Institution", "Municipal", "Regional", "Interregional", "Federal", "International", "« Back"], "Filters: level: regional", "1 event", "Filters: Mine · level: institution", "This button no longer works. Please start again with the command you need."],
+  ] as const)("filters by level, alone and with the other filters (%s)", async (language, button, question, choices, regionalFilter, one, mineInstitutional, outdated) => {
+    const { teacher, events, staff, university } = await calendar(language);
+    await h.database.db.update(eventsTable).set({ level: "regional" }).where(eq(eventsTable.id, events.thursday.id));
+    await h.database.db.update(eventsTable).set({ level: "federal" }).where(eq(eventsTable.id, events.excursion.id));
+    await h.send(command(teacher, "events"));
+    const view = last(teacher);
+    expect(view.buttons.find((b) => b.data === "el:f:l:0:u.0.0.0.0.0.0")!.text).toBe(button);
+    await h.pressButton(teacher, "el:f:l:0:u.0.0.0.0.0.0");
+    expect(last(teacher).text).toBe(question);
+    expect(last(teacher).buttons.map((b) => b.text)).toEqual(choices);
+    expect(last(teacher).buttons.map((b) => b.data).slice(0, 4)).toEqual(["el:v:u.0.0.0.0.0.0", "el:v:u.0.0.0.0.0.1", "el:v:u.0.0.0.0.0.2", "el:v:u.0.0.0.0.0.3"]);
+    await h.pressButton(teacher, "el:v:u.0.0.0.0.0.3");
+    let list = last(teacher).text;
+    expect(list).toContain(regionalFilter);
+    expect(list).toContain(one);
+    expect(list).toContain("Мастер-класс по робототехнике");
+    expect(list).not.toContain("Экскурсия в музей");
+    // Mine and institutional: the teacher's own events but the regional and the federal one (the admin's).
+    await h.pressButton(teacher, "el:f:l:0:u.0.0.0.0.0.3");
+    await h.pressButton(teacher, "el:v:u.0.0.0.0.0.1");
+    await h.pressButton(teacher, "el:v:u.0.1.0.0.0.1");
+    list = last(teacher).text;
+    expect(list).toContain(mineInstitutional);
+    expect(list).toContain("Отклонённая встреча");
+    expect(list).toContain("Круглый стол");
+    expect(list).not.toContain("Мастер-класс по робототехнике");
+    expect(list).not.toContain("Экскурсия в музей");
+    // A level filter survives paging and the period buttons.
+    expect(last(teacher).buttons.find((b) => b.data.startsWith("el:v:p."))!.data).toBe("el:v:p.l.1.0.0.0.1");
+    // A list drawn before levels existed (six fields) still works, with any level; a level that does not exist does not.
+    await forge(teacher, "el:v:u.0.0.0.0.0");
+    expect(last(teacher).text).toContain(language === "ru" ? "4 мероприятия" : "4 events");
+    await forge(teacher, "el:v:u.0.0.0.0.0.7");
+    expect(h.telegram.sent("answerCallbackQuery").at(-1)).toMatchObject({ text: outdated });
+    // A partner contact may filter by level too, within their own organisation's events.
+    const contact = makeUser({ first_name: "Olga", language_code: language });
+    const contactRow = await registered(h, contact, "partner");
+    await h.database.db.insert(contacts).values({ partnerId: university.id, fullName: "Ольга Иванова", userId: contactRow.id, consentBasis: "bot", consentRecordedBy: staff.user.id });
+    await h.send(command(contact, "events"));
+    await h.pressButton(contact, "el:f:l:0:u.0.0.0.0.0.0");
+    await h.pressButton(contact, "el:v:u.0.0.0.0.0.3");
+    expect(last(contact).text).toContain("Мастер-класс по робототехнике");
+    expect(last(contact).text).toContain(one);
     h.expectAllCallbacksAnswered();
   });
 
@@ -173,7 +223,7 @@ describe("/events", () => {
     expect(view.buttons.map((b) => b.text)).not.toContain("⬜ Mine");
     expect(view.buttons.map((b) => b.text)).toContain("🎨 Format");
 
-    await h.pressButton(contact, "el:v:w.0.0.0.0.0");
+    await h.pressButton(contact, "el:v:w.0.0.0.0.0.0");
     expect(last(contact).text).toContain("No events.");
     // Forged filters do not widen the view.
     await forge(contact, `el:v:u.0.0.0.${events.thursday.id}.0`);

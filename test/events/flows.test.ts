@@ -98,6 +98,7 @@ describe("/newevent: a refused answer is one message; one way to write a date an
     await pick(teacher, `p${partner.id}`);
     await pick(teacher, "next");
     await pick(teacher, "master_class");
+    await pick(teacher, "institutional");
     await say(teacher, "Робототехника для всех");
     await h.pressButton(teacher, "ask:skip");
 
@@ -330,7 +331,7 @@ describe("event statuses are named the same on the card and in the calendar", ()
     expect(list).toContain(`— ${upcoming}`);
     expect(list).toContain(`1. ✏️ 20 ${language === "ru" ? "декабря" : "December"} 2026, 11:00 · ${language === "ru" ? "Круглый стол" : "Round table"} · Круглый стол`);
     expect(list.endsWith(legend)).toBe(true);
-    await h.pressButton(teacher, "el:v:p.l.0.0.0.0");
+    await h.pressButton(teacher, "el:v:p.l.0.0.0.0.0");
     list = last(teacher).text;
     expect(list).toContain(`— ${past}`);
     expect(list).toContain(`📁 10 ${language === "ru" ? "декабря" : "December"} 2026, 15:00 · ${format} · Мастер-класс по робототехнике`);

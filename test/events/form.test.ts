@@ -85,6 +85,41 @@ describe("proposing an event", () => {
 
     expect(last(teacher).buttons.map((b) => b.text)).toContain("Мастер-класс");
     await pick(teacher, "master_class");
+
+    // The level, institutional by default, and the mark that the event will have winners.
+    const level = last(teacher);
+    expect(level.text).toBe(
+      "Какой уровень у мероприятия? Если мероприятие проходит только у нас, выберите «Учреждение».\n\n" +
+        "Если в нём будут победители и призёры (конкурс, соревнование), сначала отметьте «🏆 С победителями»: после мероприятия я спрошу, сколько учащихся Дворца ими стали.",
+    );
+    expect(level.buttons.map((b) => b.text)).toEqual([
+      "✓ Учреждение",
+      "Муниципальный",
+      "Региональный",
+      "Межрегиональный",
+      "Федеральный",
+      "Международный",
+      "⬜ 🏆 С победителями",
+      "« Назад",
+      "Отмена",
+    ]);
+    // A text instead of a button: one polite message that asks again, with the buttons.
+    const typed = await refused(teacher, "региональный");
+    expect(typed.text).toBe("Пожалуйста, выберите уровень кнопкой ниже. Если мероприятие проходит только у нас, выберите «Учреждение».");
+    expect(typed.buttons.map((b) => b.data)).toEqual([...level.buttons.map((b) => b.data)]);
+    // The toggle is edited in place, on and off and on again.
+    const messagesBefore = sentTo(teacher);
+    await pick(teacher, "competition");
+    expect(last(teacher).buttons.find((b) => b.data === "ask:pick:competition")!.text).toBe("✅ 🏆 С победителями");
+    await pick(teacher, "competition");
+    expect(last(teacher).buttons.find((b) => b.data === "ask:pick:competition")!.text).toBe("⬜ 🏆 С победителями");
+    await pick(teacher, "competition");
+    expect(sentTo(teacher)).toBe(messagesBefore);
+    // The question before the re-ask is outdated now.
+    await h.send(press(teacher, "ask:pick:federal", level));
+    expect(h.telegram.sent("answerCallbackQuery").at(-1)).toMatchObject({ text: tr("ru", "common.button_outdated") });
+    await pick(teacher, "regional");
+    expect(lastText(teacher)).toContain("Название мероприятия");
     await say(teacher, "Мастер-класс по робототехнике");
     await say(teacher, "Собираем роботов <из конструктора>");
 
@@ -129,7 +164,7 @@ describe("proposing an event", () => {
     await pick(teacher, `n${unitId}`);
 
     const summary = lastText(teacher);
-    expect(summary).toContain("Партнёры: ИГУ, СОШ № 5\nФормат: Мастер-класс\nНазвание: Мастер-класс по робототехнике");
+    expect(summary).toContain("Партнёры: ИГУ, СОШ № 5\nФормат: Мастер-класс\nУровень: региональный\nКонкурс: да\nНазвание: Мастер-класс по робототехнике");
     expect(summary).toContain("Когда: 25 декабря 2026, 15:00–17:30 (2 ч 30 мин)");
     expect(summary).toContain(
       `Место: Дворец творчества, каб. 12\nВозраст: 10–14\nКатегории: Одарённые дети, ${tr("ru", "event_form.categories.career_guidance")}`,
@@ -143,6 +178,8 @@ describe("proposing an event", () => {
     expect(event).toMatchObject({
       title: "Мастер-класс по робототехнике",
       format: "master_class",
+      level: "regional",
+      competition: true,
       status: "proposed",
       startsAt: new Date("2026-12-25T07:00:00Z"),
       endsAt: new Date("2026-12-25T09:30:00Z"),
@@ -159,8 +196,9 @@ describe("proposing an event", () => {
     expect(last(teacher).buttons.map((b) => b.data)).toEqual([`ev:open:${event!.id}`]);
     const linked = await h.database.db.select().from(eventPartners);
     expect(linked.map((l) => l.partnerId).sort()).toEqual([university.id, school.id].sort());
-    // The admin is a decider: the approval request reaches them with its buttons.
+    // The admin is a decider: the approval request reaches them with its buttons, and says the level.
     expect(last(h.admin).buttons.map((b) => b.data)).toContain(`ea:ok:${event!.id}`);
+    expect(last(h.admin).text).toContain("Формат: Мастер-класс\nУровень: региональный\nКонкурс: да\nПартнёры: ИГУ, СОШ № 5");
     expect((await h.database.db.select().from(auditLog)).map((a) => a.action)).toContain("event.proposed");
     h.expectAllCallbacksAnswered();
   });
@@ -173,6 +211,23 @@ describe("proposing an event", () => {
     expect(last(teacher).buttons.map((b) => b.text)).toEqual(["Next ›", "➕ Add a partner", "Cancel"]);
     await pick(teacher, "next");
     await pick(teacher, "consultation");
+    expect(lastText(teacher)).toMatch(/^What is the level of the event\? If it takes place only at the Palace, choose “Institution”\./);
+    expect(last(teacher).buttons.map((b) => b.text)).toEqual([
+      "✓ Institution",
+      "Municipal",
+      "Regional",
+      "Interregional",
+      "Federal",
+      "International",
+      "⬜ 🏆 With winners",
+      "« Back",
+      "Cancel",
+    ]);
+    // Back returns to the format.
+    await h.pressButton(teacher, "ask:back");
+    expect(lastText(teacher)).toContain("What is the format of the event?");
+    await pick(teacher, "consultation");
+    await pick(teacher, "institutional");
     await say(teacher, "Career consultation");
     await h.pressButton(teacher, "ask:skip");
     const unreadable = await refused(teacher, "in a while");
@@ -193,7 +248,7 @@ describe("proposing an event", () => {
     await pick(teacher, `u${row.id}`);
     await pick(teacher, "none");
     let summary = lastText(teacher);
-    expect(summary).toContain("Partners: ИГУ\nFormat: Consultation\nTitle: Career consultation");
+    expect(summary).toContain("Partners: ИГУ\nFormat: Consultation\nLevel: institution\nTitle: Career consultation");
     expect(summary).toContain("When: 2 December 2026, 15:00–16:30 (1 h 30 min)");
     expect(summary).toContain("Place: not given\nAge: not given\nCategories: Everyone\nExpected participants: not given");
     expect(summary).toContain(`Unit: ${tr("en", "event_form.no_unit")}`);
@@ -201,6 +256,9 @@ describe("proposing an event", () => {
     await pick(teacher, "edit");
     await pick(teacher, "next");
     await pick(teacher, "consultation");
+    await pick(teacher, "competition");
+    expect(last(teacher).buttons.find((b) => b.data === "ask:pick:competition")!.text).toBe("✅ 🏆 With winners");
+    await pick(teacher, "federal");
     await say(teacher, "Career guidance consultation");
     await h.pressButton(teacher, "ask:skip");
     await say(teacher, "25.12 3pm");
@@ -216,13 +274,13 @@ describe("proposing an event", () => {
     await pick(teacher, `u${row.id}`);
     await pick(teacher, `n${unitId}`);
     summary = lastText(teacher);
-    expect(summary).toContain("Title: Career guidance consultation");
+    expect(summary).toContain("Format: Consultation\nLevel: federal\nCompetition: yes\nTitle: Career guidance consultation");
     expect(summary).toContain("When: 25 December 2026, 15:00–15:45 (45 min)");
     expect(summary).toContain("Age: 15–17\nCategories: Everyone\nExpected participants: 1500");
     await pick(teacher, "confirm");
     expect(lastText(teacher)).toBe("The event “Career guidance consultation” has been sent for approval. I will let you know when it has been considered.");
     const [event] = await h.database.db.select().from(events);
-    expect(event).toMatchObject({ title: "Career guidance consultation", startsAt: new Date("2026-12-25T07:00:00Z"), endsAt: new Date("2026-12-25T07:45:00Z"), ownerUnitId: unitId });
+    expect(event).toMatchObject({ title: "Career guidance consultation", level: "federal", competition: true, startsAt: new Date("2026-12-25T07:00:00Z"), endsAt: new Date("2026-12-25T07:45:00Z"), ownerUnitId: unitId });
     expect(event!.description).toBeNull();
     h.expectAllCallbacksAnswered();
   });
@@ -253,9 +311,14 @@ describe("proposing an event", () => {
     await h.pressButton(teacher, `ag:list:${university.id}`);
     expect(last(teacher).buttons.find((b) => b.data === `ev:plan:${item.planItem.id}`)?.text).toMatch(/^📅 Экскурсия/);
     await h.pressButton(teacher, `ev:plan:${item.planItem.id}`);
-    // The partner, the format and the title come from the plan item: the first question is the description, with no Back.
+    // The partner, the format and the title come from the plan item: the first question is the level, with no Back.
+    expect(lastText(teacher)).toMatch(
+      /^<b>Новое совместное мероприятие<\/b>\nПункт плана: Экскурсия в лабораторию физики \(Экскурсия\)\n\nКакой уровень у мероприятия\?/,
+    );
+    expect(last(teacher).buttons.map((b) => b.data).slice(-2)).toEqual(["ask:pick:competition", "ask:cancel"]);
+    await pick(teacher, "municipal");
     expect(lastText(teacher)).toContain("Коротко опишите мероприятие");
-    expect(last(teacher).buttons.map((b) => b.text)).toEqual([tr("ru", "ask.skip"), tr("ru", "common.cancel")]);
+    expect(last(teacher).buttons.map((b) => b.text)).toEqual([tr("ru", "common.back"), tr("ru", "ask.skip"), tr("ru", "common.cancel")]);
     await h.pressButton(teacher, "ask:skip");
     // The planned month is said in the date question.
     expect(lastText(teacher)).toMatch(/^Срок по плану: декабрь 2026 г\. Когда начало\?/);
@@ -275,7 +338,7 @@ describe("proposing an event", () => {
     expect(warning.buttons.map((b) => b.text)).toEqual(["Продолжить", "« Назад", "Отмена"]);
     await pick(teacher, "continue");
     const summary = lastText(teacher);
-    expect(summary).toContain("Партнёры: ИГУ\nФормат: Экскурсия\nНазвание: Экскурсия в лабораторию физики");
+    expect(summary).toContain("Партнёры: ИГУ\nФормат: Экскурсия\nУровень: муниципальный\nНазвание: Экскурсия в лабораторию физики");
     expect(summary).toContain("Возраст: 12");
     expect(summary).toContain("Ответственный: Олег Сидоров\nПодразделение: Отдел техники");
     expect(summary).toContain("Пункт плана: Экскурсия в лабораторию физики");
@@ -286,6 +349,10 @@ describe("proposing an event", () => {
     await pick(teacher, "next");
     expect(last(teacher).buttons.map((b) => b.data)).toContain("ask:pick:excursion");
     await pick(teacher, "excursion");
+    // The level chosen before is ticked; after Edit the level question has Back.
+    expect(last(teacher).buttons.map((b) => b.text).slice(0, 2)).toEqual(["Учреждение", "✓ Муниципальный"]);
+    expect(last(teacher).buttons.map((b) => b.data)).toContain("ask:back");
+    await pick(teacher, "municipal");
     await say(teacher, "Экскурсия в лабораторию оптики");
     await h.pressButton(teacher, "ask:skip");
     await say(teacher, "26.12 11:00");
@@ -307,6 +374,8 @@ describe("proposing an event", () => {
     expect(rows.find((e) => e.id !== existing.event.id)).toMatchObject({
       title: "Экскурсия в лабораторию оптики",
       format: "excursion",
+      level: "municipal",
+      competition: false,
       planItemId: item.planItem.id,
       responsibleUserId: row.id,
       ownerUnitId: unitId,
@@ -337,6 +406,12 @@ describe("proposing an event", () => {
     await openPartnerCard(h, teacher, university.id);
     await h.pressButton(teacher, `ag:list:${university.id}`);
     await h.pressButton(teacher, `ev:plan:${item.planItem.id}`);
+    // A contest has winners by its format: no toggle.
+    expect(lastText(teacher)).toBe(
+      "<b>New joint event</b>\nPlan item: Robotics contest (Contest)\n\nWhat is the level of the event? If it takes place only at the Palace, choose “Institution”.",
+    );
+    expect(last(teacher).buttons.map((b) => b.text)).toEqual(["✓ Institution", "Municipal", "Regional", "Interregional", "Federal", "International", "Cancel"]);
+    await pick(teacher, "international");
     await h.pressButton(teacher, "ask:skip");
     expect(lastText(teacher)).toMatch(/^Planned date: 18\.12\.2026\. What time does it start\?/);
     expect((await refused(teacher, "soonish")).text).toContain("I could not read the date and time");
@@ -353,12 +428,13 @@ describe("proposing an event", () => {
     expect(lastText(teacher)).toContain(tr("en", "event_form.ask_responsible"));
     await pick(teacher, `u${row.id}`);
     const summary = lastText(teacher);
-    expect(summary).toContain("Partners: ИГУ\nFormat: Contest\nTitle: Robotics contest");
+    expect(summary).toContain("Partners: ИГУ\nFormat: Contest\nLevel: international\nTitle: Robotics contest");
+    expect(summary).not.toContain("Competition: yes");
     expect(summary).toContain("When: 18 December 2026, 15:00–16:30 (1 h 30 min)");
     expect(summary).toContain("Unit: Отдел техники");
     await pick(teacher, "confirm");
     const [event] = await h.database.db.select().from(events);
-    expect(event).toMatchObject({ format: "contest", title: "Robotics contest", startsAt: new Date("2026-12-18T07:00:00Z"), ownerUnitId: unitId, planItemId: item.planItem.id });
+    expect(event).toMatchObject({ format: "contest", level: "international", competition: true, title: "Robotics contest", startsAt: new Date("2026-12-18T07:00:00Z"), ownerUnitId: unitId, planItemId: item.planItem.id });
     h.expectAllCallbacksAnswered();
   });
 
@@ -370,6 +446,7 @@ describe("proposing an event", () => {
     await h.pressButton(teacher, `ev:new:${university.id}`);
     await pick(teacher, "next");
     await pick(teacher, "round_table");
+    await pick(teacher, "institutional");
     await say(teacher, "Second round table");
     await h.pressButton(teacher, "ask:skip");
     await say(teacher, "25.12.2026 18:00");

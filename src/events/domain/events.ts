@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../core/db/client.js";
-import { type AudienceCategory, type Decision, type Event, type EventStatus, eventDecisions, eventPartners, events } from "./schema.js";
+import { type AudienceCategory, type Decision, type Event, type EventLevel, type EventStatus, eventDecisions, eventPartners, events } from "./schema.js";
 import { type EventFormat, partners } from "../../partners/index.js";
 import { units } from "../../core/access/units-schema.js";
 import { users } from "../../core/access/schema.js";
@@ -22,6 +22,23 @@ export interface EventDraft {
   responsibleUserId: number;
   ownerUnitId: number | null;
   planItemId: number | null;
+  /** Institutional when not given. */
+  level?: EventLevel;
+  /** Marked as a competition (winners are asked when it is held); a contest always is, a project never. */
+  competition?: boolean;
+}
+
+/**
+ * A competition: recording it as held asks for its winners and prize-winners. The format
+ * "contest" always is one; any other format but "project" may be marked so.
+ */
+export function isCompetition(event: Pick<Event, "format" | "competition">): boolean {
+  return event.format === "contest" || event.competition;
+}
+
+/** What the competition flag is stored as, for a format and the proposer's mark. */
+export function competitionFlag(format: EventFormat, marked: boolean | undefined): boolean {
+  return format === "contest" || (format !== "project" && marked === true);
 }
 
 export type EventRefusal = {
@@ -35,6 +52,7 @@ export type EventRefusal = {
     | "ends_before_start"
     | "bad_participants"
     | "bad_ages"
+    | "bad_results"
     | "wrong_status";
 };
 
@@ -86,7 +104,8 @@ export async function proposeEvent(
     const found = await tx.select({ id: partners.id, stage: partners.stage }).from(partners).where(inArray(partners.id, draft.partnerIds));
     if (found.length !== new Set(draft.partnerIds).size) return { ok: false, reason: "not_found" } as const;
     if (found.some((p) => p.stage === "archived")) return { ok: false, reason: "archived_partner" } as const;
-    const { partnerIds, ...fields } = draft;
+    const { partnerIds, ...given } = draft;
+    const fields = { ...given, level: given.level ?? ("institutional" as const), competition: competitionFlag(given.format, given.competition) };
     const [event] = await tx
       .insert(events)
       .values({ ...fields, status: "proposed", proposedBy: actor.user.id })
@@ -205,7 +224,7 @@ export async function updateEvent(
       action: "event.updated",
       entityType: "event",
       entityId: event.id,
-      before: { status: event.status, startsAt: event.startsAt.toISOString(), place: event.place },
+      before: { status: event.status, startsAt: event.startsAt.toISOString(), place: event.place, ...(changes.level !== undefined ? { level: event.level } : {}) },
       after: { ...changes, status },
     });
     return { ok: true, event: updated!, needsApprovalAgain } as const;
@@ -218,6 +237,27 @@ export interface HeldReport {
   careerGuidance: number;
   other: number;
   result: string;
+  /** A competition's: the institution's students among the winners and the prize-winners. */
+  winners?: number;
+  prizeWinners?: number;
+  /** A project's: how many of the institution's students took part. */
+  projectStudents?: number;
+}
+
+/**
+ * Why a competition's results cannot be recorded with these participants: winners or
+ * prize-winners more than the participants, or both together more than them.
+ */
+export function resultsProblem(
+  participants: number,
+  results: { winners: number; prizeWinners?: number },
+): "winners_over" | "prize_winners_over" | "together_over" | undefined {
+  const count = (n: number) => Number.isInteger(n) && n >= 0;
+  if (!count(results.winners) || results.winners > participants) return "winners_over";
+  if (results.prizeWinners === undefined) return undefined;
+  if (!count(results.prizeWinners) || results.prizeWinners > participants) return "prize_winners_over";
+  if (results.winners + results.prizeWinners > participants) return "together_over";
+  return undefined;
 }
 
 /** After the event: held (with participants by category and a result) or not held (cancelled). */
@@ -240,6 +280,27 @@ export async function recordOutcome(
     if (!(await canManageEvent(tx, actor, event))) return { ok: false, reason: "forbidden" } as const;
     const canRecord = outcome.held ? event.status === "approved" && event.endsAt <= now : event.status === "approved" || event.status === "proposed";
     if (!canRecord) return { ok: false, reason: "wrong_status" } as const;
+    let results: { winners: number | null; prizeWinners: number | null; projectStudents: number | null } = { winners: null, prizeWinners: null, projectStudents: null };
+    if (outcome.held) {
+      // Results belong to competitions and projects only; given for another event they are not kept.
+      const { report } = outcome;
+      const participants = report.gifted + report.disabilities + report.careerGuidance + report.other;
+      const competition = isCompetition(event);
+      if (competition && (report.winners !== undefined || report.prizeWinners !== undefined)) {
+        if (report.winners === undefined || report.prizeWinners === undefined || resultsProblem(participants, { winners: report.winners, prizeWinners: report.prizeWinners })) {
+          return { ok: false, reason: "bad_results" } as const;
+        }
+      }
+      const students = report.projectStudents;
+      if (event.format === "project" && students !== undefined && (!Number.isInteger(students) || students < 0 || students > MAX_PARTICIPANTS)) {
+        return { ok: false, reason: "bad_results" } as const;
+      }
+      results = {
+        winners: competition ? (report.winners ?? null) : null,
+        prizeWinners: competition ? (report.prizeWinners ?? null) : null,
+        projectStudents: event.format === "project" ? (students ?? null) : null,
+      };
+    }
     const set = outcome.held
       ? {
           status: "held" as const,
@@ -248,6 +309,7 @@ export async function recordOutcome(
           participantsCareerGuidance: outcome.report.careerGuidance,
           participantsOther: outcome.report.other,
           result: outcome.report.result,
+          ...results,
         }
       : { status: "cancelled" as const, cancelReason: outcome.reason };
     const [updated] = await tx
@@ -276,6 +338,7 @@ export interface EventFilter {
   unitId?: number;
   partnerId?: number;
   format?: EventFormat;
+  level?: EventLevel;
 }
 
 export async function listEvents(db: Db, filter: EventFilter, page: number, pageSize: number) {
@@ -286,6 +349,7 @@ export async function listEvents(db: Db, filter: EventFilter, page: number, page
     filter.mineFor !== undefined ? sql`(${events.responsibleUserId} = ${filter.mineFor} or ${events.proposedBy} = ${filter.mineFor})` : undefined,
     filter.unitId !== undefined ? eq(events.ownerUnitId, filter.unitId) : undefined,
     filter.format ? eq(events.format, filter.format) : undefined,
+    filter.level ? eq(events.level, filter.level) : undefined,
     filter.partnerId !== undefined
       ? sql`exists (select 1 from ${eventPartners} where ${eventPartners.eventId} = ${events.id} and ${eventPartners.partnerId} = ${filter.partnerId})`
       : undefined,

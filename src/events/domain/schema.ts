@@ -14,6 +14,14 @@ export const AUDIENCE_CATEGORIES = ["gifted", "disabilities", "career_guidance",
 export type AudienceCategory = (typeof AUDIENCE_CATEGORIES)[number];
 export const audienceCategoryEnum = pgEnum("audience_category", AUDIENCE_CATEGORIES);
 
+/**
+ * The level of an event, as the self-assessment indicators count mass events (order № 1324,
+ * приложение 5, 1.8–1.11): the institution's own, then municipal up to international.
+ */
+export const EVENT_LEVELS = ["institutional", "municipal", "regional", "interregional", "federal", "international"] as const;
+export type EventLevel = (typeof EVENT_LEVELS)[number];
+export const eventLevelEnum = pgEnum("event_level", EVENT_LEVELS);
+
 export const events = pgTable(
   "events",
   {
@@ -35,6 +43,13 @@ export const events = pgTable(
     /** The joint-plan item this event fulfils (plan vs fact). */
     planItemId: integer().references(() => planItems.id, { onDelete: "set null" }),
     status: eventStatusEnum().notNull().default("proposed"),
+    /** Events recorded before levels existed are the institution's own. */
+    level: eventLevelEnum().notNull().default("institutional"),
+    /**
+     * A contest or competition: recording it as held asks for its results. Always true for the
+     * format "contest"; other formats may be marked so.
+     */
+    competition: boolean().notNull().default(false),
     proposedBy: integer()
       .notNull()
       .references(() => users.id),
@@ -44,6 +59,11 @@ export const events = pgTable(
     participantsCareerGuidance: integer(),
     participantsOther: integer(),
     result: text(),
+    /** A competition's results when held: the institution's students among its winners and prize-winners. */
+    winners: integer(),
+    prizeWinners: integer(),
+    /** A project's: how many of the institution's students took part. */
+    projectStudents: integer(),
     /** Filled when the event is cancelled (also "not held"). */
     cancelReason: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

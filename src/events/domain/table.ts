@@ -5,7 +5,7 @@ import { units } from "../../core/access/units-schema.js";
 import type { TFunction } from "../../core/i18n.js";
 import { type ColumnSpec, type TableColumn, tableColumns } from "../../core/tables.js";
 import { partnerDisplayName, type EventFormat, partners } from "../../partners/index.js";
-import { eventPartners, type EventStatus, events } from "./schema.js";
+import { type EventLevel, eventPartners, type EventStatus, events } from "./schema.js";
 
 /**
  * Joint events as a table: one query for the report's period and the export's pages alike, and
@@ -37,6 +37,12 @@ export interface EventRow {
   /** Filled once the event is recorded as held. */
   participants: Participants | null;
   result: string | null;
+  level: EventLevel;
+  /** A competition's results once held: the institution's students among the winners and prize-winners. */
+  winners: number | null;
+  prizeWinners: number | null;
+  /** A project's, once held: how many of the institution's students took part. */
+  projectStudents: number | null;
 }
 
 /** A position in events ordered by start and id; the start as Postgres text, so microseconds survive. */
@@ -79,6 +85,10 @@ export async function eventRows(db: Db, query: EventRowsQuery = {}): Promise<(Ev
       careerGuidance: events.participantsCareerGuidance,
       other: events.participantsOther,
       result: events.result,
+      level: events.level,
+      winners: events.winners,
+      prizeWinners: events.prizeWinners,
+      projectStudents: events.projectStudents,
     })
     .from(events)
     .leftJoin(units, eq(units.id, events.ownerUnitId))
@@ -104,6 +114,10 @@ export async function eventRows(db: Db, query: EventRowsQuery = {}): Promise<(Ev
       responsibleName: [row.firstName, row.lastName].filter(Boolean).join(" "),
       participants: held ? { gifted, disabilities, careerGuidance, other, total: gifted + disabilities + careerGuidance + other } : null,
       result: row.result?.trim() ? row.result : null,
+      level: row.level,
+      winners: row.winners,
+      prizeWinners: row.prizeWinners,
+      projectStudents: row.projectStudents,
     };
   });
 }
@@ -113,6 +127,7 @@ export function eventColumns(t: TFunction): TableColumn<EventRow>[] {
   const specs: ColumnSpec<EventRow>[] = [
     ["title", "text", 40, (e) => e.title, "wrap"],
     ["format", "text", 22, (e) => t(`agreements.formats.${e.format}`), "wrap"],
+    ["level", "text", 18, (e) => t(`events.levels.${e.level}`), "wrap"],
     ["starts_at", "datetime", 17, (e) => e.startsAt],
     ["ends_at", "datetime", 17, (e) => e.endsAt],
     ["place", "text", 28, (e) => e.place, "wrap"],
@@ -125,6 +140,9 @@ export function eventColumns(t: TFunction): TableColumn<EventRow>[] {
     ["career_guidance", "integer", 14, (e) => e.participants?.careerGuidance ?? null],
     ["other", "integer", 12, (e) => e.participants?.other ?? null],
     ["total", "integer", 12, (e) => e.participants?.total ?? null],
+    ["winners", "integer", 12, (e) => e.winners],
+    ["prize_winners", "integer", 12, (e) => e.prizeWinners],
+    ["project_students", "integer", 14, (e) => e.projectStudents],
     ["result", "text", 40, (e) => e.result, "wrap"],
   ];
   return tableColumns(t, "events.columns", specs);

@@ -35,6 +35,7 @@ describe("migrations", () => {
       "events",
       "feedback_prompts",
       "feedback_rounds",
+      "institution_students",
       "invites",
       "outbox",
       "participant_feedback",
@@ -76,6 +77,40 @@ describe("migrations", () => {
       expect(rows).toEqual([{ focuses: "{technical,arts}" }]);
       const [type] = await selectRows<{ n: number }>(old.db, sql`select count(*)::int as n from pg_type where typname = 'activity_focus'`);
       expect(type!.n).toBe(1);
+    } finally {
+      await old.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("0009 makes existing events institutional, contests competitions, and leaves their results empty", async () => {
+    // The migrations up to 0008 alone, as a database made before levels has them.
+    const folder = mkdtempSync(join(tmpdir(), "migrations-"));
+    const client = await createPglite();
+    const old = openPglite(client);
+    try {
+      cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+      const journal = JSON.parse(readFileSync(join(folder, "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
+      for (const entry of journal.entries.filter((e) => e.tag >= "0009")) rmSync(join(folder, `${entry.tag}.sql`));
+      journal.entries = journal.entries.filter((e) => e.tag < "0009");
+      writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify(journal));
+      await migratePglite(old.db as never, { migrationsFolder: folder });
+      await old.db.execute(sql`insert into users (telegram_id, first_name, role) values (1, 'Анна', 'admin')`);
+      await old.db.execute(sql`
+        insert into events (title, format, starts_at, ends_at, responsible_user_id, proposed_by, status, participants_gifted, participants_disabilities, participants_career_guidance, participants_other)
+        values ('Конкурс роботов', 'contest', '2025-10-01T03:00:00Z', '2025-10-01T05:00:00Z', 1, 1, 'held', 2, 0, 0, 8),
+               ('Проект «Байкал»', 'project', '2025-11-01T03:00:00Z', '2025-11-01T05:00:00Z', 1, 1, 'held', 0, 0, 0, 12),
+               ('Мастер-класс', 'master_class', '2026-12-01T03:00:00Z', '2026-12-01T05:00:00Z', 1, 1, 'proposed', null, null, null, null)`);
+      await runMigrations(old);
+      const rows = await selectRows<{ title: string; level: string; competition: boolean; winners: number | null; prize_winners: number | null; project_students: number | null }>(
+        old.db,
+        sql`select title, level::text as level, competition, winners, prize_winners, project_students from events order by id`,
+      );
+      expect(rows).toEqual([
+        { title: "Конкурс роботов", level: "institutional", competition: true, winners: null, prize_winners: null, project_students: null },
+        { title: "Проект «Байкал»", level: "institutional", competition: false, winners: null, prize_winners: null, project_students: null },
+        { title: "Мастер-класс", level: "institutional", competition: false, winners: null, prize_winners: null, project_students: null },
+      ]);
     } finally {
       await old.close();
       rmSync(folder, { recursive: true, force: true });

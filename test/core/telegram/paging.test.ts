@@ -220,6 +220,7 @@ describe.each(LANGUAGES)("staff pickers of the event form and /newpartner page (
     await h.pressButton(teacher, `ev:new:${partner.id}`);
     await h.pressButton(teacher, "ask:pick:next");
     await h.pressButton(teacher, "ask:pick:master_class");
+    await h.pressButton(teacher, "ask:pick:institutional");
     await h.send(text(teacher, "Мастер-класс по робототехнике"));
     await h.pressButton(teacher, "ask:skip"); // description
     await h.send(text(teacher, "25.12.2026 15:00"));

@@ -125,6 +125,7 @@ describe("the events dataset", () => {
       [
         "Мастер-класс по робототехнике",
         "Мастер-класс",
+        "Учреждение",
         start,
         new Date(start.getTime() + 2 * 3600_000),
         "Дворец творчества, каб. 12",
@@ -137,16 +138,34 @@ describe("the events dataset", () => {
         5,
         3,
         18,
+        null,
+        null,
+        null,
         "Собрали трёх роботов",
       ],
-      ["Выставка «Роботы»", "Выставка", EXHIBITION_AT, new Date(EXHIBITION_AT.getTime() + 3 * 3600_000), null, "Ждёт согласования", "Музей истории города, Технопарк", "Олег Сидоров", "Технический отдел", null, null, null, null, null, null],
+      [
+        "Выставка «Роботы»",
+        "Выставка",
+        "Учреждение",
+        EXHIBITION_AT,
+        new Date(EXHIBITION_AT.getTime() + 3 * 3600_000),
+        null,
+        "Ждёт согласования",
+        "Музей истории города, Технопарк",
+        "Олег Сидоров",
+        "Технический отдел",
+        ...Array<null>(9).fill(null),
+      ],
     ]);
     const english = await rowsOf(part(await build("events", w.adminActor, "en"), "events"));
-    expect(english.map((r) => [r[1], r[5]])).toEqual([
-      ["Master class", "Held"],
-      ["Exhibition", "Awaiting approval"],
+    expect(english.map((r) => [r[1], r[2], r[6]])).toEqual([
+      ["Master class", "Institution", "Held"],
+      ["Exhibition", "Institution", "Awaiting approval"],
     ]);
-    expect((await headersOf("events", w.adminActor, "en"))[0]![1]).toContain("Career guidance, ages 15–17");
+    const headers = (await headersOf("events", w.adminActor, "en"))[0]![1]!;
+    expect(headers).toContain("Career guidance, ages 15–17");
+    expect(headers.slice(1, 3)).toEqual(["Format", "Level"]);
+    expect(headers.slice(14, 18)).toEqual(["Participants in total", "Winners among students", "Prize-winners among students", "Students in the project"]);
   });
 
   it("pages through events sharing a start without losing or repeating one, even with microseconds", async () => {
