@@ -8,3 +8,4 @@ export * from "./core/audit-schema.js";
 export * from "./core/outbox/schema.js";
 export * from "./feedback/domain/schema.js";
 export * from "./digests/domain/schema.js";
+export * from "./reports/domain/schema.js";

@@ -1,8 +1,9 @@
 import { InlineKeyboard } from "grammy";
 import type { Language } from "../config.js";
 import { addDays } from "../partners/index.js";
+import { academicYearLabel } from "../events/index.js";
 import { formatDay } from "../core/dates.js";
-import type { Digest, DigestPreferences, InstitutionFigures, Section, StaffSections, WeekFigures } from "./domain/digests.js";
+import type { Digest, DigestPreferences, InstitutionFigures, Section, StaffSections, WeekFigures, YearToDate } from "./domain/digests.js";
 import type { RatingAverage } from "../feedback/index.js";
 import type { TFunction } from "../core/i18n.js";
 import { formatDateTime } from "../core/telegram/format.js";
@@ -146,7 +147,20 @@ function institutionBlock(r: Render, figures: InstitutionFigures): string[] {
     }),
     r.t("digest.institution.satisfaction", { now: average(now.satisfaction.overall), before: average(before.satisfaction.overall) }),
     r.t("digest.institution.response", { now: rate(now), before: rate(before) }),
+    yearToDateLine(r, figures.yearToDate),
   ];
+}
+
+/** «С начала учебного года 2026/27: 12 массовых мероприятий, 340 участников, 18 победителей и призёров». */
+function yearToDateLine(r: Render, year: YearToDate): string {
+  const years = academicYearLabel(year.academicYear);
+  if (year.massEvents === 0) return r.t("digest.institution.year_none", { years });
+  return r.t("digest.institution.year", {
+    years,
+    events: r.t("digest.institution.year_events", { count: year.massEvents }),
+    participants: r.t("digest.institution.year_participants", { count: year.participants }),
+    winners: r.t("digest.institution.year_winners", { count: year.winners }),
+  });
 }
 
 /** «7–13 декабря», "7–13 December"; «30 ноября – 6 декабря» across two months. */

@@ -4,6 +4,7 @@ import { MAX_REPORT_YEARS, type PeriodRefusal, parseReportPeriod } from "./domai
 import type { ConversationContext } from "../core/context.js";
 import { deliverReport } from "./report.js";
 import { askText, type FormConversation } from "../core/forms/ask.js";
+import { studentsBeforeReport } from "./students-dialog.js";
 
 /** The name this dialog is registered under and entered by. */
 export const REPORT_PERIOD_CONVERSATION = "reportPeriod";
@@ -25,7 +26,8 @@ export function periodRefusalText(t: TFunction, refusal: PeriodRefusal): string 
 
 /**
  * "Type dates" of /report: asks for a period until it is readable and sensible (each refusal
- * says why and asks again, with Cancel), then makes the report.
+ * says why and asks again, with Cancel), then (an admin, when the year has no total of students)
+ * asks for the total, and makes the report.
  */
 export async function reportPeriodConversation(conversation: FormConversation, ctx: ConversationContext): Promise<void> {
   const timeZone = await conversation.external((outside) => outside.deps.config.timeZone);
@@ -35,6 +37,7 @@ export async function reportPeriodConversation(conversation: FormConversation, c
     if (answer.kind !== "value") return;
     const parsed = parseReportPeriod(answer.value, timeZone);
     if (parsed.ok) {
+      await studentsBeforeReport(conversation, ctx, parsed.period);
       await conversation.external((outside) => deliverReport(outside, parsed.period));
       return;
     }

@@ -8,11 +8,16 @@ import { periodLabel, renderReportSummary } from "./summary.js";
 import { reportWorkbook } from "./workbook.js";
 import type { BotContext } from "../core/context.js";
 import { requireCommandRole, requireRole } from "../core/access/require-role.js";
+import { academicYearOf, academicYearOfPeriod } from "./domain/self-assessment.js";
+import { needsStudents, REPORT_STUDENTS_CONVERSATION, type StudentsRequest } from "./students-dialog.js";
+import { localDate } from "../core/dates.js";
 
 /**
  * /report: a period (a preset or dates typed in), then a summary message, the charts as one
  * album and the Excel workbook for the self-assessment report. For staff and admins.
- * Buttons: rp:<preset> and rp:dates (the typed-dates conversation).
+ * Buttons: rp:<preset> and rp:dates (the typed-dates conversation); for admins rp:students (the
+ * total of students of the current academic year, for the self-assessment shares). An admin is
+ * asked for the total before a report whose academic year has none (students-dialog.ts).
  */
 
 export const REPORT_ROLES = ["staff", "admin"] as const;
@@ -20,12 +25,12 @@ export const REPORT_ROLES = ["staff", "admin"] as const;
 const composer = new Composer<BotContext>();
 const privateChats = composer.chatType("private");
 
-function periodKeyboard(t: TFunction, now: Date, timeZone: string): InlineKeyboard {
+function periodKeyboard(t: TFunction, now: Date, timeZone: string, admin: boolean): InlineKeyboard {
   const academic = presetPeriod("academic_year", now, timeZone);
   const start = Number(academic.firstDay.slice(0, 4));
   const years = `${start}/${String((start + 1) % 100).padStart(2, "0")}`;
   const year = presetPeriod("year", now, timeZone).firstDay.slice(0, 4);
-  return new InlineKeyboard()
+  const keyboard = new InlineKeyboard()
     .text(t("report.presets.month"), "rp:month")
     .text(t("report.presets.quarter"), "rp:quarter")
     .row()
@@ -33,10 +38,11 @@ function periodKeyboard(t: TFunction, now: Date, timeZone: string): InlineKeyboa
     .text(t("report.presets.year", { year }), "rp:year")
     .row()
     .text(t("report.type_dates"), "rp:dates");
+  return admin ? keyboard.row().text(t("self_assessment.students.button"), "rp:students") : keyboard;
 }
 
 privateChats.command("report", requireCommandRole("report"), async (ctx) => {
-  await ctx.reply(ctx.t("report.choose_period"), { reply_markup: periodKeyboard(ctx.t, ctx.deps.now(), ctx.deps.config.timeZone) });
+  await ctx.reply(ctx.t("report.choose_period"), { reply_markup: periodKeyboard(ctx.t, ctx.deps.now(), ctx.deps.config.timeZone, ctx.role === "admin") });
 });
 
 const PRESET_DATA = new RegExp(`^rp:(${REPORT_PRESETS.join("|")})$`);
@@ -44,6 +50,11 @@ const PRESET_DATA = new RegExp(`^rp:(${REPORT_PRESETS.join("|")})$`);
 privateChats.callbackQuery(PRESET_DATA, requireRole(...REPORT_ROLES), async (ctx) => {
   await ctx.answerCallbackQuery();
   const period = presetPeriod(ctx.match[1] as ReportPreset, ctx.deps.now(), ctx.deps.config.timeZone);
+  if (await needsStudents(ctx, academicYearOfPeriod(period, ctx.deps.config.timeZone))) {
+    const request: StudentsRequest = { mode: "report", kind: period.kind, firstDay: period.firstDay, lastDay: period.lastDay };
+    await ctx.conversation.enter(REPORT_STUDENTS_CONVERSATION, request);
+    return;
+  }
   // The period question becomes the progress message: its buttons go, so it is not pressed twice.
   await deliverReport(ctx, period, ctx.callbackQuery.message?.message_id);
 });
@@ -51,6 +62,12 @@ privateChats.callbackQuery(PRESET_DATA, requireRole(...REPORT_ROLES), async (ctx
 privateChats.callbackQuery("rp:dates", requireRole(...REPORT_ROLES), async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.conversation.enter(REPORT_PERIOD_CONVERSATION);
+});
+
+privateChats.callbackQuery("rp:students", requireRole("admin"), async (ctx) => {
+  await ctx.answerCallbackQuery();
+  const request: StudentsRequest = { mode: "change", academicYear: academicYearOf(localDate(ctx.deps.now(), ctx.deps.config.timeZone)) };
+  await ctx.conversation.enter(REPORT_STUDENTS_CONVERSATION, request);
 });
 
 // Any other rp: data is forged or from an old version of the bot.
@@ -89,8 +106,9 @@ export async function deliverReport(ctx: BotContext, period: ReportPeriod, progr
     const drawn = charts.filter((c) => !c.image.empty).map((c) => ({ key: c.key, title: c.title, png: chartPng(c.image) }));
     const skipped = charts.filter((c) => c.image.empty).map((c) => t(`report.charts.${c.key}_short`));
     await progress("workbook");
-    const workbook = await reportWorkbook(data, { t, language: lang, timeZone: config.timeZone, generatedAt: ctx.deps.now() });
-    files = { summary: renderReportSummary(t, lang, data, skipped), charts: drawn, workbook };
+    const russian = ctx.deps.i18n.fixedT("ru");
+    const workbook = await reportWorkbook(data, { t, russian, language: lang, timeZone: config.timeZone, generatedAt: ctx.deps.now() });
+    files = { summary: renderReportSummary(t, lang, data, skipped, ctx.role === "admin"), charts: drawn, workbook };
     logger.info({ userId: ctx.user?.id, from: period.firstDay, to: period.lastDay, ms: Date.now() - started }, "report built");
   } catch (error) {
     logger.error({ err: error, from: period.firstDay, to: period.lastDay }, "report failed");

@@ -7,17 +7,21 @@ import { eventFeedbackColumns, figureColumns } from "../feedback/index.js";
 import { formatDay, localDate } from "../core/dates.js";
 import { type Cell, cellsOf, type Column, type ColumnKind, numberFormat, type TableColumn, tableColumns, writeHeader, xlsxCell, xlsxRow } from "../core/tables.js";
 import { EVENT_BUCKETS, type PartnerFeedbackRow, type PartnerReportRow, type ReportData } from "./domain/data.js";
+import { selfAssessmentSheet } from "./self-assessment-sheet.js";
 
 /**
  * The report as an Excel workbook laid out for the social-partnership section of the annual
- * self-assessment report (отчёт о самообследовании): a summary of the headline figures, then
- * the partners, the events and the feedback, one table per sheet. Headings are in the reader's
+ * self-assessment report (отчёт о самообследовании): a summary of the headline figures, the
+ * self-assessment indicators (self-assessment-sheet.ts), then the partners, the events and the
+ * feedback, one table per sheet. Headings are in the reader's
  * language; dates are real Excel dates (wall-clock time in the institution's zone), numbers are
  * numbers, each header row is bold and frozen, with a filter.
  */
 
 export interface WorkbookOptions {
   t: TFunction;
+  /** Russian texts: the self-assessment sheet gives the order's wording in Russian in every language. */
+  russian: TFunction;
   language: Language;
   timeZone: string;
   /** When the report was made, shown on the summary sheet. */
@@ -97,6 +101,8 @@ export async function reportWorkbook(data: ReportData, options: WorkbookOptions)
   figure(t("report.workbook.response_rate"), satisfaction.responseRate.rate, "percent");
   figure(t("report.workbook.participant_average"), satisfaction.participants?.average ?? null, "decimal");
   figure(t("report.workbook.participant_answers"), satisfaction.participants?.count ?? 0);
+
+  selfAssessmentSheet(workbook, data.selfAssessment, { t: options.t, russian: options.russian, language, period });
 
   const number = col("number");
   tableSheet(workbook, t("report.sheets.partners"), number, partnerColumns(options.t, timeZone), data.rows.partners, options);

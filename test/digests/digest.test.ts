@@ -105,6 +105,7 @@ describe("/digest", () => {
         "Охвачено участников: 18 (2), из них одарённых детей — 8 (1), детей с ОВЗ — 2 (0), профориентация 15–17 лет — 5 (0)",
         "Удовлетворённость: 2,7 из 5, ответов: 3 (4 из 5, ответов: 2)",
         "Ответили партнёры (опросы, закрытые за неделю): 50% — 1 из 2 (нет данных)",
+        "🎓 С начала учебного года 2026/27: 2 массовых мероприятия, 20 участников, 0 победителей и призёров",
       ].join("\n"),
     );
     expect(last(admin).text).toContain("🗳 <b>Ждут вашего решения</b> (4)\n• 9 декабря 2026, 09:00 — День открытых дверей");
@@ -127,7 +128,12 @@ describe("/digest", () => {
   });
 
   it("shows the digest in English, politely says when there is nothing, and refuses guests", async () => {
-    const { teacher, contact, idle, guest, gone } = await setting("en");
+    const { teacher, admin, contact, idle, guest, gone } = await setting("en");
+    await h.send(command(admin, "digest"));
+    // The admin's institution part ends with the academic year so far.
+    expect(last(admin).text).toContain(
+      "Partner response rate (surveys closed this week): 50%, 1 of 2 (no data)\n🎓 Since the start of the academic year 2026/27: 2 mass events, 20 participants, 0 winners and prize-winners",
+    );
     await h.send(command(teacher, "digest"));
     expect(last(teacher).text).toContain("📰 <b>Your weekly digest: 7–13 December</b>\n\n📅 <b>Your events this week</b> (2)\n• 10 December 2026, 15:00 — Мастер-класс по робототехнике");
     expect(last(teacher).text).toContain("⚠️ <b>Low ratings</b> (2)\n• 1 of 5 — Мастер-класс по 3D-печати, a participant: “Было душно”");

@@ -1,6 +1,31 @@
 import { periodOf, type ReportData } from "../../src/reports/domain/data.js";
+import { type Count, type Indicator, INDICATOR_LEVELS, type SelfAssessment } from "../../src/reports/domain/self-assessment.js";
 
 const zero = { held: 0, approved: 0, proposed: 0, cancelled: 0, rejected: 0 };
+
+const count = (value: number): Count => ({ value, share: undefined });
+const indicator = (total: number, byLevel: number[] = []): Indicator => ({
+  total: count(total),
+  byLevel: Object.fromEntries(INDICATOR_LEVELS.map((level, i) => [level, count(byLevel[i] ?? 0)])) as Indicator["byLevel"],
+});
+
+/** The self-assessment of autumn 2026: one municipal contest (1 participant… 4), nothing else of mass. */
+export function autumnAssessment(): SelfAssessment {
+  const period = periodOf("custom", "2026-09-01", "2026-12-31", "Asia/Irkutsk");
+  return {
+    from: period.from,
+    to: period.to,
+    academicYear: 2026,
+    students: undefined,
+    massParticipants: indicator(26, [4]),
+    winners: indicator(2, [2]),
+    eventsWithoutResults: 0,
+    projectStudents: indicator(0),
+    massEvents: indicator(3, [1]),
+    gifted: count(9),
+    disabilities: count(2),
+  };
+}
 
 /** A report of autumn 2026, made by hand: for the charts and the workbook, without a database. */
 export function autumnReport(): ReportData {
@@ -35,6 +60,7 @@ export function autumnReport(): ReportData {
         { month: "2026-12", partners: null, participants: null },
       ],
     },
+    selfAssessment: autumnAssessment(),
     rows: {
       partners: [
         {
@@ -80,6 +106,10 @@ export function autumnReport(): ReportData {
           responsibleName: "Мария Петрова",
           participants: { gifted: 5, disabilities: 1, careerGuidance: 2, other: 4, total: 12 },
           result: "Собрали трёх роботов",
+          level: "municipal",
+          winners: null,
+          prizeWinners: null,
+          projectStudents: null,
         },
         {
           id: 11,
@@ -94,6 +124,10 @@ export function autumnReport(): ReportData {
           responsibleName: "Олег Сидоров",
           participants: null,
           result: null,
+          level: "institutional",
+          winners: null,
+          prizeWinners: null,
+          projectStudents: null,
         },
       ],
       eventFeedback: [

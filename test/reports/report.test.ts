@@ -2,6 +2,7 @@ import { eq, inArray } from "drizzle-orm";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { partners } from "../../src/partners/domain/schema.js";
+import { institutionStudents } from "../../src/reports/domain/schema.js";
 import type * as WorkbookModule from "../../src/reports/workbook.js";
 import { registered } from "../helpers/bot-people.js";
 import { lastAnswer, pressIn } from "../helpers/event-world.js";
@@ -144,6 +145,14 @@ describe("/report", () => {
         "Партнёры: <b>4,5</b> — 2 оценки",
         "Партнёры ответили на опросы: 2 из 3 (67 %)",
         "Участники: <b>4,3</b> — 3 оценки",
+        "",
+        "<b>Показатели самообследования</b>",
+        "1.8 Участники массовых мероприятий: 18 (—)",
+        "1.9 Победители и призёры: 0 (—)",
+        "1.10 Участники проектов: 0 (—)",
+        "1.11 Проведено массовых мероприятий: 1",
+        "Одарённые дети на совместных мероприятиях: 8 (—); дети с ОВЗ: 2 (—)",
+        "Долю можно посчитать, когда администратор укажет число учащихся.",
       ].join("\n"),
     );
     const { photos, documents } = uploads(teacher.id, before);
@@ -164,7 +173,7 @@ describe("/report", () => {
     expect(built).toHaveLength(1);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(built[0]! as unknown as ArrayBuffer);
-    expect(workbook.worksheets.map((ws) => ws.name)).toEqual(["Сводка", "Партнёры", "Мероприятия", "Отзывы", "Отзывы по партнёрам"]);
+    expect(workbook.worksheets.map((ws) => ws.name)).toEqual(["Сводка", "Самообследование", "Партнёры", "Мероприятия", "Отзывы", "Отзывы по партнёрам"]);
     const row = (sheet: string, n: number) => (workbook.getWorksheet(sheet)!.getRow(n).values as unknown[]).slice(1);
     expect(row("Партнёры", 2).slice(1, 4)).toEqual(["Лицей № 2", "Лицей № 2", "Школа"]);
     expect(row("Партнёры", 3).slice(1, 4)).toEqual(["Средняя общеобразовательная школа № 5", "СОШ № 5", "Школа"]);
@@ -172,6 +181,7 @@ describe("/report", () => {
       1,
       "Мастер-класс по робототехнике",
       "Мастер-класс",
+      "Учреждение",
       new Date("2026-12-10T15:00:00Z"),
       new Date("2026-12-10T17:00:00Z"),
       "Дворец творчества, каб. 12",
@@ -184,8 +194,12 @@ describe("/report", () => {
       5,
       3,
       18,
+      undefined,
+      undefined,
+      undefined,
       "Собрали трёх роботов",
     ]);
+    expect(row("Самообследование", 5).slice(0, 5)).toEqual(["1.8", expect.stringContaining("массовых мероприятиях"), "человек/%", 18, "—"]);
     expect(row("Отзывы", 2).slice(5)).toEqual([3, 2, 2 / 3, 4.5, 3, 4.3]);
     expect(row("Отзывы по партнёрам", 2)).toEqual([1, "СОШ № 5", 3, 2, 2 / 3, 4.5, 3, 4.3]);
     h.expectAllCallbacksAnswered();
@@ -194,10 +208,22 @@ describe("/report", () => {
   it("makes the academic year's report for an admin in English, with the period in the summary", async () => {
     const { admin } = await decemberWorld("en");
     await h.send(command(admin, "report"));
-    expect(last(admin).buttons.map((b) => b.text)).toEqual(["This month", "This quarter", "Academic year 2026/27", "Year 2026", "✏️ Type dates"]);
-    const before = h.telegram.calls.length;
+    expect(last(admin).buttons.map((b) => b.text)).toEqual(["This month", "This quarter", "Academic year 2026/27", "Year 2026", "✏️ Type dates", "👩‍🎓 Students"]);
     await h.pressButton(admin, "rp:academic_year");
-    const summary = callsTo(admin.id, before).find((c) => c.method === "sendMessage")!.payload.text as string;
+    // The year has no total of students: the admin is asked first, and skips.
+    expect(last(admin).text).toBe(
+      "How many students does the Palace have in the academic year <b>2026/27</b>? The shares of the self-assessment indicators need it.\nType the number, e.g. <code>1200</code>",
+    );
+    expect(last(admin).buttons).toEqual([
+      { text: "Skip ›", data: "ask:skip" },
+      { text: "Cancel", data: "ask:cancel" },
+    ]);
+    const before = h.telegram.calls.length;
+    await h.pressButton(admin, "ask:skip");
+    const sent = callsTo(admin.id, before).filter((c) => c.method === "sendMessage").map((c) => c.payload.text as string);
+    expect(sent[0]).toBe("All right, the shares will be “—”. I'll ask again with the next report.");
+    expect(sent[1]).toBe("⏳ Report for 01.09.2026 – 31.08.2027: collecting data…");
+    const summary = sent[2]!;
     expect(summary.split("\n")).toEqual([
       "📊 <b>Social partnership: report for 01.09.2026 – 31.08.2027</b>",
       "",
@@ -215,6 +241,14 @@ describe("/report", () => {
       "Partners: <b>4.5</b> from 2 ratings",
       "Partners who answered the surveys: 2 of 3 (67%)",
       "Participants: <b>4.3</b> from 3 ratings",
+      "",
+      "<b>Self-assessment indicators</b>",
+      "1.8 Students in mass events: 18 (—)",
+      "1.9 Winners and prize-winners: 0 (—)",
+      "1.10 Students in projects: 0 (—)",
+      "1.11 Mass events held: 1",
+      "Gifted children at joint events: 8 (—); children with SEN: 2 (—)",
+      "The shares appear once you give the number of students: the “👩‍🎓 Students” button in /report.",
     ]);
     const { photos, documents } = uploads(admin.id, before);
     expect(photos.map((p) => p.caption.split("\n")[0])).toEqual([
@@ -225,6 +259,12 @@ describe("/report", () => {
     ]);
     expect(documents.map((d) => d.filename)).toEqual(["social-partnership-2026-09-01_2027-08-31.xlsx"]);
     expect(h.telegram.lastTextTo(admin.id)).toBe("✅ The report for 01.09.2026 – 31.08.2027 is ready: the summary, charts and Excel workbook are below.");
+    expect(await h.database.db.select().from(institutionStudents)).toEqual([]);
+
+    // Skipped: the question comes again with the next report.
+    await h.send(command(admin, "report"));
+    await h.pressButton(admin, "rp:month");
+    expect(last(admin).text).toContain("How many students does the Palace have in the academic year <b>2026/27</b>?");
     h.expectAllCallbacksAnswered();
   });
 
@@ -315,6 +355,14 @@ describe("/report", () => {
       "Опросы партнёрам за период не рассылались.",
       "Участники: оценок нет",
       "",
+      "<b>Показатели самообследования</b>",
+      "1.8 Участники массовых мероприятий: 0 (—)",
+      "1.9 Победители и призёры: 0 (—)",
+      "1.10 Участники проектов: 0 (—)",
+      "1.11 Проведено массовых мероприятий: 0",
+      "Одарённые дети на совместных мероприятиях: 0 (—); дети с ОВЗ: 0 (—)",
+      "Долю можно посчитать, когда администратор укажет число учащихся.",
+      "",
       "Без графиков (нет данных за период): мероприятия по форматам, удовлетворённость, партнёры по типам, партнёры по этапам.",
     ]);
     const { photos, documents } = uploads(teacher.id, before);
@@ -348,6 +396,131 @@ describe("/report", () => {
       expect(lastAnswer(h)?.text).toBe(h.i18n.fixedT("en")("common.button_outdated"));
     }
     expect(h.telegram.sent("sendDocument")).toHaveLength(0);
+    h.expectAllCallbacksAnswered();
+  });
+});
+
+describe("the total of students for the self-assessment shares", () => {
+  const students = async () => (await h.database.db.select().from(institutionStudents)).map((r) => [r.academicYear, r.students, r.setBy]);
+
+  it("asks an admin once before the report, refuses what is not a number or fewer than the participants, and saves it (Russian)", async () => {
+    const { admin, adminRow } = await decemberWorld("ru");
+    await h.send(command(admin, "report"));
+    expect(last(admin).buttons.at(-1)).toEqual({ text: "👩‍🎓 Число учащихся", data: "rp:students" });
+    await h.pressButton(admin, "rp:quarter");
+    expect(last(admin).text).toBe(
+      "Сколько всего учащихся во Дворце в <b>2026/27</b> учебном году? Это нужно для долей в показателях самообследования.\nНапишите число, например: <code>1200</code>",
+    );
+    expect(last(admin).buttons).toEqual([
+      { text: "Пропустить ›", data: "ask:skip" },
+      { text: "Отмена", data: "ask:cancel" },
+    ]);
+    expect(h.telegram.sent("sendDocument")).toHaveLength(0);
+
+    await h.send(text(admin, "тысяча двести"));
+    expect(last(admin).text).toBe(
+      "Напишите, пожалуйста, целое число от 1 до 100 000, например: <code>1200</code>. Если числа пока нет, нажмите «Пропустить».",
+    );
+    expect(last(admin).buttons.map((b) => b.data)).toEqual(["ask:skip", "ask:cancel"]);
+    await h.send(text(admin, "0"));
+    expect(last(admin).text).toContain("целое число от 1 до 100 000");
+    // The master class of December counts 18 students in mass events.
+    await h.send(text(admin, "17"));
+    expect(last(admin).text).toBe(
+      "Число учащихся (17) меньше, чем участников массовых мероприятий: 18. Проверьте, пожалуйста, и напишите общее число учащихся ещё раз.",
+    );
+    expect(await students()).toEqual([]);
+
+    const before = h.telegram.calls.length;
+    await h.send(text(admin, "1 200"));
+    const sent = callsTo(admin.id, before).filter((c) => c.method === "sendMessage").map((c) => c.payload.text as string);
+    expect(sent[0]).toBe("✅ Сохранено: в <b>2026/27</b> учебном году во Дворце 1200 учащихся.");
+    expect(sent[1]).toBe("⏳ Отчёт за 01.10.2026 – 31.12.2026: собираю данные…");
+    // 18 of 1200 = 1.5 %, 8 = 0.7 %, 2 = 0.2 %.
+    expect(sent[2]!.split("\n").slice(-7)).toEqual([
+      "<b>Показатели самообследования</b>",
+      "1.8 Участники массовых мероприятий: 18 (1,5 %)",
+      "1.9 Победители и призёры: 0 (0,0 %)",
+      "1.10 Участники проектов: 0 (0,0 %)",
+      "1.11 Проведено массовых мероприятий: 1",
+      "Одарённые дети на совместных мероприятиях: 8 (0,7 %); дети с ОВЗ: 2 (0,2 %)",
+      "Доли — от 1200 учащихся за учебный год 2026/27.",
+    ]);
+    expect(h.telegram.sent("sendDocument")).toHaveLength(1);
+    expect(await students()).toEqual([[2026, 1200, adminRow.id]]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(built.at(-1)! as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet("Самообследование")!;
+    expect((sheet.getRow(5).values as unknown[]).slice(1)).toEqual(["1.8", expect.stringContaining("массовых мероприятиях"), "человек/%", 18, 1.5]);
+
+    // Asked once: the next report of the year goes straight on.
+    await h.send(command(admin, "report"));
+    const next = h.telegram.calls.length;
+    await h.pressButton(admin, "rp:month");
+    expect(callsTo(admin.id, next).filter((c) => c.method === "sendMessage").map((c) => c.payload.text as string)[0]).toContain("📊 <b>Социальное партнёрство: отчёт за 01.12.2026 – 31.12.2026</b>");
+    expect(h.telegram.sent("sendDocument")).toHaveLength(2);
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("lets an admin change the total with the report's button, and asks before typed dates too (English)", async () => {
+    const { admin, adminRow } = await decemberWorld("en");
+    await h.send(command(admin, "report"));
+    await h.pressButton(admin, "rp:students");
+    expect(last(admin).text).toBe(
+      "How many students does the Palace have in the academic year <b>2026/27</b>? The shares of the self-assessment indicators need it.\nType the number, e.g. <code>1200</code>",
+    );
+    await h.send(text(admin, "12"));
+    expect(last(admin).text).toBe("12 is fewer than the students in mass events: 18. Please check and type the total of students again.");
+    await h.send(text(admin, "100001"));
+    expect(last(admin).text).toBe("Please type a whole number from 1 to 100,000, e.g. <code>1200</code>. If you don't have it yet, press “Skip”.");
+    await h.send(text(admin, "950"));
+    expect(last(admin).text).toBe("✅ Saved: the Palace has 950 students in the academic year <b>2026/27</b>.");
+    expect(h.telegram.sent("sendDocument")).toHaveLength(0);
+    expect(await students()).toEqual([[2026, 950, adminRow.id]]);
+
+    await h.send(command(admin, "report"));
+    await h.pressButton(admin, "rp:students");
+    expect(last(admin).text).toBe(
+      "The number of students given for the academic year <b>2026/27</b> is 950. Type the new total of the Palace's students, e.g. <code>1200</code>",
+    );
+    await h.pressButton(admin, "ask:skip");
+    expect(last(admin).text).toBe("The number of students is unchanged.");
+    await h.send(command(admin, "report"));
+    await h.pressButton(admin, "rp:students");
+    await h.send(text(admin, "1000"));
+    expect(await students()).toEqual([[2026, 1000, adminRow.id]]);
+
+    // A typed period of the year before: that year has no total, so it is asked for.
+    await h.send(command(admin, "report"));
+    await h.pressButton(admin, "rp:dates");
+    await h.send(text(admin, "01.01.2026 - 31.03.2026"));
+    expect(last(admin).text).toContain("How many students does the Palace have in the academic year <b>2025/26</b>?");
+    const before = h.telegram.calls.length;
+    await h.send(text(admin, "700"));
+    const sent = callsTo(admin.id, before).filter((c) => c.method === "sendMessage").map((c) => c.payload.text as string);
+    expect(sent[0]).toBe("✅ Saved: the Palace has 700 students in the academic year <b>2025/26</b>.");
+    expect(sent[1]).toBe("⏳ Report for 01.01.2026 – 31.03.2026: collecting data…");
+    expect(sent[2]!.split("\n").at(-3)).toBe("Shares are of 700 students in the academic year 2025/26.");
+    expect(await students()).toEqual([
+      [2026, 1000, adminRow.id],
+      [2025, 700, adminRow.id],
+    ]);
+    h.expectAllCallbacksAnswered();
+  });
+
+  it("never asks staff, and a staff member's forged button changes nothing", async () => {
+    const { teacher } = await decemberWorld("ru");
+    await h.send(command(teacher, "report"));
+    expect(last(teacher).buttons.map((b) => b.data)).not.toContain("rp:students");
+    await h.send(pressIn(teacher, "rp:students"));
+    expect(lastAnswer(h)).toMatchObject({ text: "Это действие вам недоступно.", show_alert: true });
+    await h.send(text(teacher, "5000"));
+    expect(await students()).toEqual([]);
+    await h.send(command(teacher, "report"));
+    await h.pressButton(teacher, "rp:academic_year");
+    expect(h.telegram.textsTo(teacher.id).some((t) => t.startsWith("Сколько всего учащихся"))).toBe(false);
+    expect(h.telegram.sent("sendDocument")).toHaveLength(1);
+    expect(h.telegram.textsTo(teacher.id).find((t) => t.startsWith("📊 <b>Социальное"))).toContain("Долю можно посчитать, когда администратор укажет число учащихся.");
     h.expectAllCallbacksAnswered();
   });
 });

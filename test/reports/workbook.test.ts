@@ -12,7 +12,7 @@ beforeAll(async () => {
 const GENERATED = new Date("2026-12-01T02:00:00Z"); // 10:00 in Irkutsk
 
 async function reopen(language: "ru" | "en"): Promise<ExcelJS.Workbook> {
-  const bytes = await reportWorkbook(autumnReport(), { t: i18n.fixedT(language), language, timeZone: "Asia/Irkutsk", generatedAt: GENERATED });
+  const bytes = await reportWorkbook(autumnReport(), { t: i18n.fixedT(language), russian: i18n.fixedT("ru"), language, timeZone: "Asia/Irkutsk", generatedAt: GENERATED });
   expect(bytes.subarray(0, 2).toString("latin1")).toBe("PK");
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
@@ -32,7 +32,7 @@ const wall = (iso: string) => new Date(`${iso}Z`);
 describe("the report workbook", () => {
   it("holds the summary, partners, events and feedback sheets in Russian, Cyrillic intact", async () => {
     const workbook = await reopen("ru");
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(["Сводка", "Партнёры", "Мероприятия", "Отзывы", "Отзывы по партнёрам"]);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(["Сводка", "Самообследование", "Партнёры", "Мероприятия", "Отзывы", "Отзывы по партнёрам"]);
     for (const ws of workbook.worksheets) {
       expect(ws.getRow(1).font?.bold, ws.name).toBe(true);
       expect(ws.views[0], ws.name).toMatchObject({ state: "frozen", ySplit: 1 });
@@ -113,6 +113,7 @@ describe("the report workbook", () => {
       "№",
       "Название",
       "Формат",
+      "Уровень",
       "Начало",
       "Окончание",
       "Место",
@@ -125,12 +126,16 @@ describe("the report workbook", () => {
       "Профориентация, 15–17 лет",
       "Другие участники",
       "Всего участников",
+      "Победители из учащихся",
+      "Призёры из учащихся",
+      "Учащиеся в проекте",
       "Результат",
     ]);
     expect(values(events.getRow(2))).toEqual([
       1,
       "Мастер-класс по робототехнике",
       "Мастер-класс",
+      "Муниципальный",
       wall("2026-09-15T15:00:00"),
       wall("2026-09-15T17:00:00"),
       "Дворец творчества, каб. 12",
@@ -143,12 +148,16 @@ describe("the report workbook", () => {
       2,
       4,
       12,
+      undefined,
+      undefined,
+      undefined,
       "Собрали трёх роботов",
     ]);
-    expect(events.getRow(2).getCell(4).numFmt).toBe("dd.mm.yyyy hh:mm");
-    expect(values(events.getRow(3)).slice(1, 9)).toEqual([
+    expect(events.getRow(2).getCell(5).numFmt).toBe("dd.mm.yyyy hh:mm");
+    expect(values(events.getRow(3)).slice(1, 10)).toEqual([
       "Круглый стол «Профессии будущего»",
       "Круглый стол",
+      "Учреждение",
       wall("2026-11-01T15:00:00"),
       wall("2026-11-01T16:30:00"),
       undefined,
@@ -156,8 +165,8 @@ describe("the report workbook", () => {
       "СОШ № 5",
       "Олег Сидоров",
     ]);
-    expect(events.getRow(3).getCell(10).value).toBeNull(); // no unit
-    expect(events.getRow(3).getCell(15).value).toBeNull();
+    expect(events.getRow(3).getCell(11).value).toBeNull(); // no unit
+    expect(events.getRow(3).getCell(16).value).toBeNull();
 
     const feedback = sheet(workbook, "Отзывы");
     expect(values(feedback.getRow(1))).toEqual([
@@ -194,7 +203,7 @@ describe("the report workbook", () => {
 
   it("has English headings and labels for an English reader", async () => {
     const workbook = await reopen("en");
-    expect(workbook.worksheets.map((s) => s.name)).toEqual(["Summary", "Partners", "Events", "Feedback", "Feedback by partner"]);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(["Summary", "Self-assessment", "Partners", "Events", "Feedback", "Feedback by partner"]);
     const partners = sheet(workbook, "Partners");
     expect(values(partners.getRow(1)).slice(0, 4)).toEqual(["No.", "Full name", "Short name", "Type of organisation"]);
     expect(values(partners.getRow(2)).slice(1, 8)).toEqual([
@@ -208,8 +217,9 @@ describe("the report workbook", () => {
     ]);
     expect(partners.getRow(2).getCell(9).numFmt).toBe("dd/mm/yyyy");
     const events = sheet(workbook, "Events");
-    expect(values(events.getRow(2)).slice(2, 10)).toEqual([
+    expect(values(events.getRow(2)).slice(2, 11)).toEqual([
       "Master class",
+      "Municipal",
       wall("2026-09-15T15:00:00"),
       wall("2026-09-15T17:00:00"),
       "Дворец творчества, каб. 12",

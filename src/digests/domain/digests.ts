@@ -9,7 +9,7 @@ import { type Role, type User } from "../../core/access/schema.js";
 import { units } from "../../core/access/units-schema.js";
 import { addDays, daysBetween } from "../../partners/index.js";
 import { localDate } from "../../core/dates.js";
-import { zonedInstant } from "../../events/index.js";
+import { academicYearAt, academicYearRange, attendanceOf, massEventCondition, winnersOf, zonedInstant } from "../../events/index.js";
 import { type RatingAverage, roundAverage } from "../../feedback/index.js";
 
 /**
@@ -129,6 +129,18 @@ export interface WeekFigures {
   responseRate: { sent: number; answered: number; rate: number | null };
 }
 
+/**
+ * The self-assessment figures of the academic year so far (1 September to now): mass events held
+ * (1.11), the students who took part in them (1.8), their winners and prize-winners (1.9).
+ */
+export interface YearToDate {
+  /** The calendar year the academic year starts in: 2026 for 2026/27. */
+  academicYear: number;
+  massEvents: number;
+  participants: number;
+  winners: number;
+}
+
 export interface InstitutionFigures {
   /** The past week is [from, to), the week before [previousFrom, from). */
   from: Date;
@@ -136,6 +148,7 @@ export interface InstitutionFigures {
   previousFrom: Date;
   current: WeekFigures;
   previous: WeekFigures;
+  yearToDate: YearToDate;
 }
 
 export interface OpenPrompt {
@@ -522,7 +535,7 @@ function emptyFigures(): WeekFigures {
  * Institution-wide figures for the past 7 days against the 7 before: one aggregate query per
  * kind of figure, each over a 14-day range of an indexed (or small) table.
  */
-export async function institutionFigures(db: Db, now: Date): Promise<InstitutionFigures> {
+export async function institutionFigures(db: Db, now: Date, timeZone = "UTC"): Promise<InstitutionFigures> {
   const to = now;
   const from = new Date(now.getTime() - 7 * DAY_MS);
   const previousFrom = new Date(now.getTime() - 14 * DAY_MS);
@@ -555,7 +568,8 @@ export async function institutionFigures(db: Db, now: Date): Promise<Institution
     where ${roundOpenInRange}
     group by a.period`;
 
-  const [partnerRows, proposedRows, approvedRows, heldRows, ratingRows, responseRows] = await Promise.all([
+  const [yearToDate, partnerRows, proposedRows, approvedRows, heldRows, ratingRows, responseRows] = await Promise.all([
+    academicYearToDate(db, now, timeZone),
     db.select(split(partners.createdAt)).from(partners).where(both(partners.createdAt)),
     db.select(split(events.createdAt)).from(events).where(both(events.createdAt)),
     db
@@ -626,7 +640,21 @@ export async function institutionFigures(db: Db, now: Date): Promise<Institution
     const answered = Number(response?.answered ?? 0);
     f.responseRate = { sent, answered, rate: sent > 0 ? answered / sent : null };
   }
-  return { from, to, previousFrom, ...figures };
+  return { from, to, previousFrom, ...figures, yearToDate };
+}
+
+/** The academic year's mass events, their participants and winners, from 1 September to `now`. */
+export async function academicYearToDate(db: Db, now: Date, timeZone: string): Promise<YearToDate> {
+  const academicYear = academicYearAt(now, timeZone);
+  const [row] = await db
+    .select({
+      massEvents: sql<number>`count(*)::int`,
+      participants: sql<number>`(coalesce(sum(${attendanceOf}), 0))::int`,
+      winners: sql<number>`(coalesce(sum(${winnersOf}), 0))::int`,
+    })
+    .from(events)
+    .where(and(massEventCondition(), gte(events.startsAt, academicYearRange(academicYear, timeZone).from), lt(events.startsAt, now)));
+  return { academicYear, massEvents: Number(row?.massEvents ?? 0), participants: Number(row?.participants ?? 0), winners: Number(row?.winners ?? 0) };
 }
 
 async function partnerSections(db: Db, user: DigestUser, now: Date): Promise<PartnerSections> {
@@ -676,7 +704,7 @@ export async function buildDigest(db: Db, user: DigestUser, options: { now: Date
   if (user.role === "staff" || user.role === "admin") {
     const [staff, institution] = await Promise.all([
       staffSections(db, user, now, week),
-      user.role === "admin" ? institutionFigures(db, now) : Promise.resolve(undefined),
+      user.role === "admin" ? institutionFigures(db, now, timeZone) : Promise.resolve(undefined),
     ]);
     digest.staff = staff;
     if (institution) digest.institution = institution;

@@ -11,6 +11,7 @@ import { startOfLocalDay } from "../../events/index.js";
 import { localDate } from "../../core/dates.js";
 import { feedbackAverages, type RatingAverage, roundAverage } from "../../feedback/index.js";
 import { checkDate } from "../../core/validation.js";
+import { type SelfAssessment, selfAssessment } from "./self-assessment.js";
 
 // ---------------------------------------------------------------------------------------------
 // Periods
@@ -225,6 +226,8 @@ export interface ReportData {
     responseRate: ResponseRate;
     byMonth: MonthSatisfaction[];
   };
+  /** The self-assessment indicators of the period (order № 1324, 1.8–1.11 and the partnership's part of 1.5, 1.6.1). */
+  selfAssessment: SelfAssessment;
   rows: {
     partners: PartnerReportRow[];
     events: EventRow[];
@@ -363,11 +366,12 @@ export async function reportData(db: Db, period: ReportPeriod, timeZone: string)
   const overall = (s: { total: number; count: number }): RatingAverage | null =>
     s.count === 0 ? null : { average: roundAverage(s.total / s.count), count: s.count };
 
-  const [periodEvents, eventFeedback, partnerRows, partnerFeedback] = await Promise.all([
+  const [periodEvents, eventFeedback, partnerRows, partnerFeedback, assessment] = await Promise.all([
     eventRows(db, { where: inPeriod }),
     feedbackTotalsByEvent(db, inPeriod),
     partnerRowsOf(db, period, inPeriod),
     feedbackByPartner(db, period, inPeriod),
+    selfAssessment(db, { from, to, timeZone }),
   ]);
 
   // Feedback per event: the period's held events and any event with prompts or answers.
@@ -398,6 +402,7 @@ export async function reportData(db: Db, period: ReportPeriod, timeZone: string)
       responseRate: { ...response, rate: response.sent === 0 ? null : response.answered / response.sent },
       byMonth: [...monthly.values()],
     },
+    selfAssessment: assessment,
     rows: { partners: partnerRows, events: periodEvents, eventFeedback: eventFeedbackRows, partnerFeedback: partnerFeedbackRows },
   };
 }

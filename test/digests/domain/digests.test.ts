@@ -169,6 +169,8 @@ describe("an admin's digest", () => {
         satisfaction: { participants: { average: 4, count: 1 }, partners: { average: 4, count: 1 }, overall: { average: 4, count: 2 } },
         responseRate: { sent: 0, answered: 0, rate: null },
       },
+      // The two master classes held since 1 September: mass events, 18 + 2 students, no contest.
+      yearToDate: { academicYear: 2026, massEvents: 2, participants: 20, winners: 0 },
     });
   });
 
