@@ -13,6 +13,7 @@ import {
   botState,
   contacts,
   EVENT_FORMATS,
+  EVENT_LEVELS,
   eventConfirmations,
   eventDecisions,
   eventPartners,
@@ -199,6 +200,54 @@ describe("npm run seed:demo's data", () => {
     expect(future!.n).toBe(0);
   });
 
+  it("gives events levels, marks competitions, and records the results of held competitions and the students of held projects", async () => {
+    const all = await database.db.select().from(events).orderBy(asc(events.startsAt));
+    const byLevel = Object.fromEntries(EVENT_LEVELS.map((level) => [level, all.filter((e) => e.level === level).length]));
+    expect(byLevel).toEqual(EXPECTED_LEVELS);
+
+    // Contests are competitions by their format; a few joint events and exhibitions are marked so.
+    expect(all.filter((e) => e.format === "contest").every((e) => e.competition)).toBe(true);
+    const marked = all.filter((e) => e.competition && e.format !== "contest");
+    expect(new Set(marked.map((e) => e.format))).toEqual(new Set(["joint_event", "exhibition"]));
+
+    const attendance = (e: (typeof all)[number]) => e.participantsGifted! + e.participantsDisabilities! + e.participantsCareerGuidance! + e.participantsOther!;
+    const held = all.filter((e) => e.status === "held");
+    const competitions = held.filter((e) => e.competition);
+    for (const e of competitions) {
+      expect(Number.isInteger(e.winners) && Number.isInteger(e.prizeWinners)).toBe(true);
+      expect(e.winners!).toBeGreaterThanOrEqual(1);
+      expect(e.prizeWinners!).toBeGreaterThanOrEqual(1);
+      expect(e.winners! + e.prizeWinners!).toBeLessThanOrEqual(attendance(e));
+    }
+    // Results only where a competition was held; project students only where a project was.
+    expect(all.filter((e) => !(e.status === "held" && e.competition)).every((e) => e.winners === null && e.prizeWinners === null)).toBe(true);
+    const projects = held.filter((e) => e.format === "project");
+    for (const e of projects) {
+      expect(e.projectStudents!).toBeGreaterThanOrEqual(1);
+      expect(e.projectStudents!).toBeLessThanOrEqual(attendance(e));
+    }
+    expect(all.filter((e) => !(e.status === "held" && e.format === "project")).every((e) => e.projectStudents === null)).toBe(true);
+    const sum = (values: (number | null)[]) => values.reduce<number>((total, v) => total + (v ?? 0), 0);
+    expect({
+      heldCompetitions: competitions.length,
+      winners: sum(competitions.map((e) => e.winners)),
+      prizeWinners: sum(competitions.map((e) => e.prizeWinners)),
+      heldProjects: projects.length,
+      projectStudents: sum(projects.map((e) => e.projectStudents)),
+    }).toEqual(EXPECTED_RESULTS);
+
+    // Mass events (every format but project and consultation; competitions always, projects never), by level: held events,
+    // their students, and winners with prize-winners; every level of the indicators has some.
+    const mass = held.filter((e) => e.format !== "project" && (e.competition || e.format !== "consultation"));
+    const massByLevel = Object.fromEntries(
+      EVENT_LEVELS.map((level) => {
+        const at = mass.filter((e) => e.level === level);
+        return [level, { events: at.length, students: sum(at.map(attendance)), winnersAndPrizeWinners: sum(at.map((e) => e.winners)) + sum(at.map((e) => e.prizeWinners)) }];
+      }),
+    );
+    expect(massByLevel).toEqual(EXPECTED_MASS_BY_LEVEL);
+  });
+
   it("shows in the bot's own reads: the partner list, the academic year's report, the digests", async () => {
     expect((await listPartners(database.db, {}, 0, 8)).total).toBe(40);
     const report = await reportData(database.db, presetPeriod("academic_year", NOW, TZ), TZ);
@@ -259,3 +308,13 @@ const EXPECTED_STATUSES = { approved: 13, cancelled: 9, changes_requested: 1, he
 const EXPECTED_FEEDBACK = { sent: 34, rated: 28, participants: 611, comments: 257 };
 const EXPECTED_REPORT = { events: 83, held: 54, participants: 1969, partnerAnswers: 24, participantAnswers: 498 };
 const EXPECTED_STAFF_DIGESTS = 12;
+const EXPECTED_LEVELS = { institutional: 49, municipal: 26, regional: 12, interregional: 3, federal: 4, international: 2 };
+const EXPECTED_RESULTS = { heldCompetitions: 8, winners: 13, prizeWinners: 31, heldProjects: 7, projectStudents: 97 };
+const EXPECTED_MASS_BY_LEVEL = {
+  institutional: { events: 25, students: 541, winnersAndPrizeWinners: 0 },
+  municipal: { events: 14, students: 913, winnersAndPrizeWinners: 13 },
+  regional: { events: 5, students: 202, winnersAndPrizeWinners: 5 },
+  interregional: { events: 2, students: 193, winnersAndPrizeWinners: 8 },
+  federal: { events: 2, students: 130, winnersAndPrizeWinners: 12 },
+  international: { events: 1, students: 52, winnersAndPrizeWinners: 6 },
+};

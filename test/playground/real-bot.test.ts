@@ -86,6 +86,12 @@ async function registerPartner(page: Page, language: "ru" | "en", name: string):
   await sendText(page, "/newpartner");
   await answer(page, language === "ru" ? "полное название" : "full name", name);
   await waitForBotMessage(page, t.shortName, WAIT);
+  if (language === "ru") {
+    // A reload in the middle of a dialog: the chat comes back as it was, and the dialog goes on.
+    await page.reload();
+    await page.getByTestId("bot-name").filter({ hasNotText: "…" }).waitFor();
+    await waitForBotMessage(page, t.shortName, WAIT);
+  }
   await press(page, "ask:skip");
   await press(page, "ask:pick:school");
   await press(page, "ask:pick:institution");
@@ -103,6 +109,7 @@ async function proposeEvent(page: Page, language: "ru" | "en", title: string): P
   const t = TEXTS[language];
   await press(page, "ask:pick:next");
   await press(page, "ask:pick:master_class");
+  await press(page, "ask:pick:municipal"); // the event's level
   await answer(page, t.title, title);
   await press(page, "ask:skip"); // description
   await answer(page, t.when, "25.12 15:00");

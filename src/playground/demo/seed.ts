@@ -17,6 +17,7 @@ import {
   agreements,
   botState,
   contacts,
+  type EventLevel,
   eventConfirmations,
   eventDecisions,
   eventPartners,
@@ -634,6 +635,48 @@ const PLACES_AT_PALACE = [
   "Дворец творчества, лаборатория робототехники",
 ];
 
+/**
+ * The level of a joint event (the self-assessment indicators count mass events by it, order
+ * № 1324, приложение № 5, 1.8–1.11): most are the institution's own or the city's, some the
+ * region's, a few wider. By format, unless the title says more; a choice of [level, weight].
+ */
+const LEVELS_BY_FORMAT: Record<EventFormat, readonly (readonly [EventLevel, number])[]> = {
+  project: [["institutional", 3], ["municipal", 4], ["regional", 2]],
+  joint_event: [["institutional", 3], ["municipal", 5], ["regional", 1]],
+  meeting_interesting_people: [["institutional", 8], ["municipal", 2]],
+  consultation: [["institutional", 8], ["municipal", 2]],
+  round_table: [["institutional", 3], ["municipal", 4], ["regional", 2]],
+  master_class: [["institutional", 8], ["municipal", 2]],
+  excursion: [["institutional", 9], ["municipal", 1]],
+  contest: [["municipal", 3], ["regional", 2]],
+  exhibition: [["institutional", 3], ["municipal", 4], ["regional", 2]],
+  other: [["institutional", 1]],
+};
+const LEVELS_BY_TITLE: Record<string, readonly (readonly [EventLevel, number])[]> = {
+  "Городской конкурс робототехники «РобоБайкал»": [["municipal", 1]],
+  "Конкурс рисунков «Мой Байкал»": [["regional", 1], ["international", 1]],
+  "Конкурс чтецов «Живое слово»": [["federal", 1], ["municipal", 2]],
+  "Конкурс исследовательских работ «Юный эколог Приангарья»": [["regional", 1]],
+  "Конкурс хореографических коллективов «Сибирские узоры»": [["interregional", 1]],
+  "Фестиваль технического творчества «ТехноСтарт»": [["municipal", 3], ["regional", 1]],
+  "Круглый стол «Профессии будущего в Приангарье»": [["regional", 1]],
+  "Квест по историческому центру «Город на Ангаре»": [["municipal", 1]],
+  "Выставка декоративно-прикладного творчества «Сибирский сувенир»": [["interregional", 1]],
+  "Проект «Умный город»: робототехнические макеты городской среды": [["municipal", 2], ["federal", 1]],
+  "Экологический проект «Чистый берег Ангары»": [["regional", 1]],
+  "Медиапроект «Голос школы»": [["institutional", 1], ["federal", 1]],
+  "Субботник в сквере у Дворца творчества": [["institutional", 1]],
+};
+/** Partners whose joint events are international whatever their format. */
+const INTERNATIONAL_PARTNERS = new Set(["АНО «Мост»"]);
+
+/** Joint events of other formats than "contest" that are competitions: their results are recorded too. */
+const COMPETITIONS = new Set([
+  "Квест по историческому центру «Город на Ангаре»",
+  "Спортивный праздник «Весёлые старты»",
+  "Выставка декоративно-прикладного творчества «Сибирский сувенир»",
+]);
+
 /** What staff write after an event was held. */
 const RESULTS: Record<EventFormat, string[]> = {
   project: ["Проект защищён, лучшие работы представлены на городской конференции.", "Ребята завершили проект и показали результаты родителям и партнёру."],
@@ -939,7 +982,8 @@ interface PlannedEvent {
 /**
  * Fills the database with a year of a plausible institution: units and staff, 40 partners of every
  * type in every stage with their history, contacts, agreements and joint plans, the interaction
- * log, events in every format and status, and the feedback about those held. All in one
+ * log, events in every format, status and level (held competitions with their winners and
+ * prize-winners, held projects with their students), and the feedback about those held. All in one
  * transaction; a second call finds the marker and writes nothing.
  */
 export async function seedDemo(db: Db, options: DemoSeedOptions): Promise<DemoSeedResult> {
@@ -995,6 +1039,9 @@ async function demoPeople(db: Db): Promise<DemoPerson[]> {
 async function fill(tx: Tx, options: DemoSeedOptions): Promise<DemoCounts> {
   const { now, timeZone } = options;
   const random = new Random(SEED);
+  // Levels, competitions and their results come from a stream of their own, so that adding them
+  // left every other choice (and so every count) as it was.
+  const marks = new Random(SEED ^ 0x1e7e1);
   const today = localDate(now, timeZone);
   const counts = emptyCounts();
 
@@ -1348,6 +1395,14 @@ async function fill(tx: Tx, options: DemoSeedOptions): Promise<DemoCounts> {
     const held = plan.status === "held";
     const recordedAt = later(endsAt, random.int(1, 20) * HOUR);
     const participants = held ? splitParticipants(random, categories, Math.max(3, Math.round(expected * (0.75 + random.next() * 0.35)))) : undefined;
+    const level: EventLevel = plan.partners.some((p) => INTERNATIONAL_PARTNERS.has(p.spec.shortName))
+      ? "international"
+      : marks.weighted(LEVELS_BY_TITLE[plan.title] ?? LEVELS_BY_FORMAT[plan.format]);
+    const competition = plan.format === "contest" || COMPETITIONS.has(plan.title);
+    // A held competition's results among the institution's students: a few winners and prize-winners,
+    // never more than took part; a held project's students of the institution, most of those who came.
+    const results = held && participants && competition ? resultsOf(marks, participants.total) : undefined;
+    const projectStudents = held && participants && plan.format === "project" ? Math.max(1, Math.round(participants.total * (0.5 + marks.next() * 0.4))) : undefined;
     const updatedAt = held ? recordedAt : plan.status === "proposed" ? createdAt : plan.status === "cancelled" ? later(plan.startsAt, -random.int(1, 4) * DAY) : decidedAt;
     const [event] = await tx
       .insert(events)
@@ -1366,6 +1421,8 @@ async function fill(tx: Tx, options: DemoSeedOptions): Promise<DemoCounts> {
         ownerUnitId: decidingUnit,
         planItemId: plan.planItemId,
         status: plan.status,
+        level,
+        competition,
         proposedBy: plan.responsibleUserId,
         ...(participants
           ? {
@@ -1376,6 +1433,8 @@ async function fill(tx: Tx, options: DemoSeedOptions): Promise<DemoCounts> {
               result: random.pick(RESULTS[plan.format]),
             }
           : {}),
+        ...(results ?? {}),
+        ...(projectStudents !== undefined ? { projectStudents } : {}),
         ...(plan.status === "cancelled" ? { cancelReason: random.pick(CANCEL_REASONS) } : {}),
         createdAt,
         updatedAt,
@@ -1440,6 +1499,13 @@ async function fill(tx: Tx, options: DemoSeedOptions): Promise<DemoCounts> {
     counts.interactions += values.length;
   }
   return counts;
+}
+
+/** A held competition's winners and prize-winners among the institution's students: together at most those who took part. */
+function resultsOf(random: Random, participants: number): { winners: number; prizeWinners: number } {
+  const winners = Math.min(participants, random.int(1, 3));
+  const prizeWinners = Math.min(participants - winners, random.int(2, 6));
+  return { winners, prizeWinners };
 }
 
 type AgeGroup = "7_10" | "11_14" | "15_17" | "18_plus";
