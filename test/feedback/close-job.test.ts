@@ -172,7 +172,9 @@ describe("abandoned low ratings", () => {
       ]);
     }
     expect(alertsTo(contact)).toEqual([]);
-    expect(wakes).toBe(1);
+    // The two runs at once claim rows one by one and may share the work: each run that alerted
+    // wakes the outbox once, and every alert above went out once.
+    expect(wakes).toBe(runs.filter((r) => r.alerted > 0).length);
     const alerted = async () => (await db.select({ id: feedbackPrompts.id, alertedAt: feedbackPrompts.alertedAt }).from(feedbackPrompts)).filter((p) => p.alertedAt);
     expect((await alerted()).map((p) => p.id)).toContain(abandoned.id);
     expect((await alerted()).map((p) => p.id)).not.toContain(fresh.id);
