@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MAX_UPLOAD_BYTES } from "./emulator/telegram-rules.js";
 import { type ChatEvent, type PlaygroundChats, PlaygroundError } from "./emulator/types.js";
 
 type LogFn = (obj: object, msg?: string) => void;
@@ -45,8 +46,8 @@ export class PortInUseError extends Error {
   }
 }
 
-/** What a person may send at once, as in Telegram; bots may download only 20 MB of it. */
-export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+/** What a person may send at once, as in Telegram (the emulator's limit); bots may download only 20 MB of it. */
+export { MAX_UPLOAD_BYTES };
 const MAX_JSON_BYTES = 1024 * 1024;
 /** Past this, an oversized upload is no longer read to its end before the 413: the connection is cut. */
 const MAX_DRAINED_BYTES = 4 * MAX_UPLOAD_BYTES;

@@ -198,6 +198,17 @@ function editable(ctx: MethodContext, person: Person, messageId: number): ChatMe
 
 const shown = (m: Pick<ChatMessage, "text" | "entities" | "reply_markup">) => JSON.stringify([m.text ?? "", m.entities ?? [], m.reply_markup ?? null]);
 
+/** editMessageText and editMessageCaption: a text message's text, or a photo's or document's caption. */
+function editTextOrCaption(p: Params, ctx: MethodContext, field: "text" | "caption") {
+  const person = chatOf(ctx, p);
+  const message = editable(ctx, person, messageIdOf(p));
+  const hasMedia = Boolean(message.photo || message.document);
+  if (field === "text" && hasMedia) throw bad(TELEGRAM_ERRORS.noTextToEdit);
+  if (field === "caption" && !hasMedia) throw bad(TELEGRAM_ERRORS.noCaptionToEdit);
+  const markup = inlineMarkupOf(p);
+  return applyEdit(ctx, person, message, { ...textFields(textOf(p, field)), ...(markup ? { reply_markup: markup } : {}) });
+}
+
 function applyEdit(ctx: MethodContext, person: Person, message: ChatMessage, next: Pick<ChatMessage, "text" | "html" | "entities" | "reply_markup">) {
   if (shown(next) === shown(message)) throw bad(TELEGRAM_ERRORS.notModified);
   throttle(ctx, person.id);
@@ -322,23 +333,9 @@ export const METHODS: Record<string, Method> = {
     return true;
   },
 
-  editMessageText: (p, ctx) => {
-    const person = chatOf(ctx, p);
-    const message = editable(ctx, person, messageIdOf(p));
-    if (message.photo || message.document) throw bad(TELEGRAM_ERRORS.noTextToEdit);
-    const checked = textOf(p, "text");
-    const markup = inlineMarkupOf(p);
-    return applyEdit(ctx, person, message, { ...textFields(checked), ...(markup ? { reply_markup: markup } : {}) });
-  },
+  editMessageText: (p, ctx) => editTextOrCaption(p, ctx, "text"),
 
-  editMessageCaption: (p, ctx) => {
-    const person = chatOf(ctx, p);
-    const message = editable(ctx, person, messageIdOf(p));
-    if (!message.photo && !message.document) throw bad(TELEGRAM_ERRORS.noCaptionToEdit);
-    const checked = textOf(p, "caption");
-    const markup = inlineMarkupOf(p);
-    return applyEdit(ctx, person, message, { ...textFields(checked), ...(markup ? { reply_markup: markup } : {}) });
-  },
+  editMessageCaption: (p, ctx) => editTextOrCaption(p, ctx, "caption"),
 
   editMessageReplyMarkup: (p, ctx) => {
     const person = chatOf(ctx, p);

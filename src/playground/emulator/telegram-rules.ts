@@ -5,8 +5,11 @@
  * (test/helpers/fake-telegram.ts re-exports what it needs from here).
  */
 import type { MessageEntity } from "grammy/types";
+import { TELEGRAM_TEXT_LIMIT } from "../../core/outbox/split-html.js";
+import { escapeHtml } from "../../core/telegram/html.js";
 
-export const MAX_TEXT_LENGTH = 4096;
+/** Telegram's limit of a message's text, the one the bot splits its long messages by. */
+export const MAX_TEXT_LENGTH = TELEGRAM_TEXT_LIMIT;
 export const MAX_CAPTION_LENGTH = 1024;
 export const MAX_CALLBACK_DATA_BYTES = 64;
 export const MAX_CALLBACK_ANSWER_LENGTH = 200;
@@ -293,9 +296,8 @@ export function detectEntities(text: string, given: MessageEntity[] = []): Messa
 /** Length as Telegram counts it: in Unicode code points. */
 export const telegramLength = (text: string) => [...text].length;
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
+/** Plain text as Telegram's HTML: the bot's own escaping, one for both. */
+export { escapeHtml };
 
 /**
  * Checks text the way Telegram's HTML parse mode does: only known tags, properly nested, only
