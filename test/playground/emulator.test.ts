@@ -295,6 +295,15 @@ describe("the Bot API emulator", () => {
       description: "Bad Request: message caption is too long",
     });
     expect((await api.sendDocument(person.id, new InputFile(Buffer.from("data"), "a.txt"), { caption: "c".repeat(1024) })).caption).toHaveLength(1024);
+    // A caption is edited with editMessageCaption, a text with editMessageText: each refuses the other's message.
+    const file = await api.sendDocument(person.id, new InputFile(Buffer.from("data"), "b.txt"), { caption: "first" });
+    expect(await api.editMessageCaption(person.id, file.message_id, { caption: "<b>second</b>", parse_mode: "HTML" })).toMatchObject({
+      caption: "second",
+      caption_entities: [{ type: "bold", offset: 0, length: 6 }],
+    });
+    expect(await refusal(api.editMessageText(person.id, file.message_id, "text"))).toEqual({ code: 400, description: "Bad Request: there is no text in the message to edit" });
+    const plain = await api.sendMessage(person.id, "plain");
+    expect(await refusal(api.editMessageCaption(person.id, plain.message_id, { caption: "x" }))).toEqual({ code: 400, description: "Bad Request: there is no caption in the message to edit" });
     const keyboard = (data: string) => ({ reply_markup: { inline_keyboard: [[{ text: "Go", callback_data: data }]] } });
     expect(await refusal(api.sendMessage(person.id, "Go?", keyboard("d".repeat(65))))).toEqual({ code: 400, description: "Bad Request: BUTTON_DATA_INVALID" });
     // Bytes, not characters: 33 Cyrillic letters are 66 bytes.
